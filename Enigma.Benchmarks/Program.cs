@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Enigma.Benchmarks.IndicatorSetBenchmarks).Assembly).Run(args);

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Enigma.Cluster.Host.Commands;
+
+namespace Enigma.Cluster.Host;
+
+/// <summary>The <c>enigma</c> command line. Writers are passed in so that tests run it in-process.</summary>
+public static class EnigmaCli
+{
+    public static RootCommand Build() =>
+        new("Enigma: a distributed crypto-futures trading system for KuCoin Futures perpetuals.")
+        {
+            IndicatorsCommand.Build(),
+            CandlesCommand.Build(),
+        };
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return Build().Parse(args).Invoke(configuration);
+    }
+}

@@ -1,0 +1,3 @@
+using Enigma.Cluster.Host;
+
+return EnigmaCli.Run(args, Console.Out, Console.Error);
