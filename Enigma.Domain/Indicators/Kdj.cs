@@ -13,10 +13,6 @@ public sealed record KdjState(int KSmoothing, int DSmoothing, long LastTimestamp
 /// </summary>
 public sealed class Kdj
 {
-    private readonly double _kKeep;
-    private readonly double _kTake;
-    private readonly double _dKeep;
-    private readonly double _dTake;
     private RollingExtremes _window;
     private long _lastTimestampMs = long.MinValue;
     private double _k = 50.0;
@@ -27,10 +23,6 @@ public sealed class Kdj
         _window = new RollingExtremes(IndicatorState.RequirePeriod(period, nameof(period)));
         KSmoothing = IndicatorState.RequirePeriod(kSmoothing, nameof(kSmoothing));
         DSmoothing = IndicatorState.RequirePeriod(dSmoothing, nameof(dSmoothing));
-        _kKeep = (kSmoothing - 1.0) / kSmoothing;
-        _kTake = 1.0 / kSmoothing;
-        _dKeep = (dSmoothing - 1.0) / dSmoothing;
-        _dTake = 1.0 / dSmoothing;
         Name = string.Create(CultureInfo.InvariantCulture, $"KDJ({period},{kSmoothing},{dSmoothing})");
     }
 
@@ -66,8 +58,10 @@ public sealed class Kdj
 
         var range = _window.Highest - _window.Lowest;
         var rsv = range == 0 ? 50.0 : (close - _window.Lowest) / range * 100.0;
-        _k = (_kKeep * _k) + (_kTake * rsv);
-        _d = (_dKeep * _d) + (_dTake * _k);
+        // ((m - 1) * prev + x) / m rather than (m - 1) / m * prev + x / m: the same number, but a steady input
+        // (a flat market, RSV = 50) then stays exactly 50 instead of drifting by an ulp.
+        _k = (((KSmoothing - 1) * _k) + rsv) / KSmoothing;
+        _d = (((DSmoothing - 1) * _d) + _k) / DSmoothing;
     }
 
     public KdjState Snapshot() => new(KSmoothing, DSmoothing, _lastTimestampMs, _k, _d, _window.Snapshot());

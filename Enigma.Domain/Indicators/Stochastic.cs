@@ -57,7 +57,7 @@ public sealed class Stochastic
         }
 
         var range = _window.Highest - _window.Lowest;
-        var rawK = range == 0 ? 50.0 : 100.0 * (close - _window.Lowest) / range;
+        var rawK = range == 0 ? 50.0 : 100.0 * ((close - _window.Lowest) / range);
         _slowK.Add(rawK);
         if (_slowK.IsFull)
         {

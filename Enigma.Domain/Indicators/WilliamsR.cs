@@ -37,8 +37,9 @@ public sealed class WilliamsR
                 return null;
             }
 
+            // Divide before scaling: (HH - C) / (HH - LL) cannot exceed 1, so the result cannot pass -100 by an ulp.
             var range = _window.Highest - _window.Lowest;
-            return range == 0 ? -50.0 : -100.0 * (_window.Highest - _lastClose) / range;
+            return range == 0 ? -50.0 : -100.0 * ((_window.Highest - _lastClose) / range);
         }
     }
 
