@@ -22,13 +22,13 @@ public sealed class IndicatorEdgeSpecs
         Assert.Equal(-50.0, r.WilliamsR);
         Assert.Equal(new StochasticValue(50.0, 50.0), r.Stochastic);
         Assert.Equal(new KdjValue(50.0, 50.0, 50.0), r.Kdj);
-        Assert.Equal(100.5, r.EmaFast!.Value, 12);
-        Assert.Equal(100.5, r.Bollinger!.Value.Middle, 12);
+        Assert.Equal(100.5, r.EmaFast!.Value, tolerance: 1e-12);
+        Assert.Equal(100.5, r.Bollinger!.Value.Middle, tolerance: 1e-12);
         Assert.Equal(r.Bollinger.Value.Middle, r.Bollinger.Value.Upper);
         Assert.Equal(r.Bollinger.Value.Middle, r.Bollinger.Value.Lower);
-        Assert.Equal(0.0, r.AwesomeOscillator!.Value, 12);
-        Assert.Equal(0.0, r.Macd!.Value.Macd, 12);
-        Assert.Equal(0.0, r.Macd.Value.Histogram, 12);
+        Assert.Equal(0.0, r.AwesomeOscillator!.Value, tolerance: 1e-12);
+        Assert.Equal(0.0, r.Macd!.Value.Macd, tolerance: 1e-12);
+        Assert.Equal(0.0, r.Macd.Value.Histogram, tolerance: 1e-12);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class IndicatorEdgeSpecs
             }
             else
             {
-                Assert.Equal(expected[i], set.Readings.Rsi!.Value, 9);
+                Assert.Equal(expected[i], set.Readings.Rsi!.Value, tolerance: 1e-9);
             }
         }
     }
