@@ -34,6 +34,11 @@ public static partial class CandleCsvReader
     public static CandleFile Read(Stream stream, string name, Timeframe? timeframe = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (timeframe is { Milliseconds: 0 })
+        {
+            throw new ArgumentException("The timeframe is unset (0 ms); pass a real one such as Timeframe.FiveMinutes, or null to infer it.", nameof(timeframe));
+        }
+
         using var reader = new StreamReader(stream, leaveOpen: true);
         var candles = ImmutableArray.CreateBuilder<Candle>();
         var lines = ImmutableArray.CreateBuilder<int>();

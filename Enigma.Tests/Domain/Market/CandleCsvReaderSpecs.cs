@@ -126,6 +126,13 @@ public sealed class CandleCsvReaderSpecs
         Assert.Equal(Timeframe.OneHour, file.Timeframe);
     }
 
+    [Fact]
+    public void An_unset_timeframe_must_be_refused_rather_than_divide_by_zero()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CandleCsvReader.Read(new MemoryStream(Encoding.UTF8.GetBytes($"{Header}\n0,1,1,1,1,1\n")), "x.csv", default(Timeframe)));
+        Assert.Contains("unset", error.Message, StringComparison.Ordinal);
+    }
+
     private static CandleFile Read(string text) =>
         CandleCsvReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(text)), "test.csv", Timeframe.FiveMinutes);
 }
