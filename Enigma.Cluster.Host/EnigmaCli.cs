@@ -10,6 +10,7 @@ public static class EnigmaCli
         new("Enigma: a distributed crypto-futures trading system for KuCoin Futures perpetuals.")
         {
             IndicatorsCommand.Build(),
+            SignalsCommand.Build(),
             CandlesCommand.Build(),
         };
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using Spectre.Console;
 using Enigma.Domain.Indicators;
@@ -48,7 +47,7 @@ public static class IndicatorsCommand
         CandleInput.WarnAboutGaps(terminal, file);
         try
         {
-            WriteAtomically(output, stream => Write(file, stream));
+            OutputFile.WriteAtomically(output, stream => Write(file, stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -90,35 +89,6 @@ public static class IndicatorsCommand
             row.Add(r.Kdj?.D);
             row.Add(r.Kdj?.J);
             row.WriteTo(writer);
-        }
-    }
-
-    /// <summary>Writes next to the target and moves into place, so a failed run never leaves a half-written or clobbered file.</summary>
-    internal static void WriteAtomically(FileInfo output, Action<Stream> write)
-    {
-        var directory = output.Directory ?? new DirectoryInfo(Directory.GetCurrentDirectory());
-        directory.Create();
-        var temporary = Path.Combine(directory.FullName, $".{output.Name}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                if (output.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-                {
-                    using var gzip = new GZipStream(stream, CompressionLevel.Optimal);
-                    write(gzip);
-                }
-                else
-                {
-                    write(stream);
-                }
-            }
-
-            File.Move(temporary, output.FullName, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 
