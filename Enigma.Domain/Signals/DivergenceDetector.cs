@@ -97,14 +97,28 @@ public sealed class DivergenceDetector
         var (pivotHigh, pivotLow) = _pivots.Add(closeTimeMs, high, low, oscillators);
         if (pivotLow is { } newLow)
         {
-            Compare(_lastLow, newLow, found);
-            _lastLow = newLow;
+            AddPivot(newLow, found);
         }
 
         if (pivotHigh is { } newHigh)
         {
-            Compare(_lastHigh, newHigh, found);
-            _lastHigh = newHigh;
+            AddPivot(newHigh, found);
+        }
+    }
+
+    /// <summary>Takes a pivot confirmed by a <see cref="PivotDetector"/> the caller runs (so several detectors can share one).</summary>
+    public void AddPivot(in Pivot pivot, ICollection<Divergence> found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        if (pivot.Kind == PivotKind.Low)
+        {
+            Compare(_lastLow, pivot, found);
+            _lastLow = pivot;
+        }
+        else
+        {
+            Compare(_lastHigh, pivot, found);
+            _lastHigh = pivot;
         }
     }
 

@@ -83,18 +83,25 @@ public sealed class SignalEngine
         var indicatorPoints = baseFrame.IndicatorScore;
 
         var signals = new List<DetectedSignal>();
-        var divergencePoints = 0.0;
+        double divergencePoints = 0, patternPoints = 0;
         foreach (var analyzer in _analyzers)
         {
             foreach (var (signal, _, isDivergence) in analyzer.Active)
             {
                 signals.Add(signal);
-                divergencePoints += isDivergence ? signal.Contribution : 0;
+                if (isDivergence)
+                {
+                    divergencePoints += signal.Contribution;
+                }
+                else
+                {
+                    patternPoints += signal.Contribution;
+                }
             }
         }
 
         divergencePoints = Math.Clamp(divergencePoints, -p.MaxDivergenceScore, p.MaxDivergenceScore);
-        var patternPoints = 0.0;
+        patternPoints = Math.Clamp(patternPoints, -p.MaxPatternScore, p.MaxPatternScore);
 
         var (alignment, alignedDirection) = Align();
         var alignmentPoints = (alignment, alignedDirection) switch

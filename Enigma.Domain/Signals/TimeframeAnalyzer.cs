@@ -12,7 +12,10 @@ internal sealed class TimeframeAnalyzer
 {
     private readonly SignalParameters _parameters;
     private readonly IndicatorSet _indicators;
+    private readonly PivotDetector _pivots;
     private readonly DivergenceDetector _divergences;
+    private readonly PatternDetector _patterns = new();
+    private readonly List<ChartPattern> _confirmedPatterns = [];
     private readonly double[] _obvHistory;
     private readonly List<Divergence> _found = [];
     private IndicatorReadings _previous;
@@ -24,6 +27,7 @@ internal sealed class TimeframeAnalyzer
         Label = timeframe.ToString();
         _parameters = parameters;
         _indicators = new IndicatorSet(new IndicatorSettings { RsiPeriod = parameters.RsiPeriod });
+        _pivots = new PivotDetector(parameters.PivotStrength);
         _divergences = new DivergenceDetector(parameters.Divergence);
         _obvHistory = new double[parameters.ObvSlopeBars + 1];
     }
@@ -34,7 +38,7 @@ internal sealed class TimeframeAnalyzer
 
     public Contribution[] Contributions { get; } = new Contribution[IndicatorScoring.Count];
 
-    /// <summary>Divergences still inside their memory window, with their signed points.</summary>
+    /// <summary>Divergences and patterns still inside their memory window, with their signed points.</summary>
     public List<(DetectedSignal Signal, long ExpiresAfterBar, bool IsDivergence)> Active { get; } = [];
 
     public IndicatorReadings Readings => _indicators.Readings;
@@ -85,12 +89,44 @@ internal sealed class TimeframeAnalyzer
         }
 
         _found.Clear();
-        _divergences.Add(closeTime, high, low, OscillatorValues.From(now), _found);
+        _confirmedPatterns.Clear();
+        var (pivotHigh, pivotLow) = _pivots.Add(closeTime, high, low, OscillatorValues.From(now));
+        OnPivot(pivotLow);
+        OnPivot(pivotHigh);
+
+        _patterns.AddBar(_bars - 1, closeTime, close, _confirmedPatterns);
         foreach (var divergence in _found)
         {
             Active.Add((ToSignal(divergence), _bars + _parameters.SignalMemoryBars - 1, true));
         }
+
+        foreach (var pattern in _confirmedPatterns)
+        {
+            Active.Add((ToSignal(pattern), _bars + _parameters.SignalMemoryBars - 1, false));
+        }
     }
+
+    private void OnPivot(Pivot? pivot)
+    {
+        if (pivot is { } confirmed)
+        {
+            _divergences.AddPivot(confirmed, _found);
+            _patterns.AddPivot(confirmed);
+        }
+    }
+
+    private DetectedSignal ToSignal(in ChartPattern pattern) => new(
+        PatternKindNames[(int)pattern.Kind],
+        Label,
+        null,
+        pattern.StartTimeMs,
+        pattern.ConfirmedAtMs,
+        pattern.ConfirmedAtMs,
+        pattern.Bars,
+        pattern.Strength,
+        (pattern.IsBullish ? 1 : -1) * _parameters.WeightPattern * pattern.Strength);
+
+    private static readonly string[] PatternKindNames = ["headAndShoulders", "inverseHeadAndShoulders", "doubleTop", "doubleBottom", "risingWedge", "fallingWedge"];
 
     private DetectedSignal ToSignal(in Divergence divergence)
     {

@@ -79,7 +79,7 @@ public sealed class SignalEngineSpecs
             var expected = output.Score >= 40 ? SignalDirection.Long : output.Score <= -40 ? SignalDirection.Short : SignalDirection.Neutral;
             Assert.Equal(expected, output.Direction);
             Assert.Equal(IndicatorScoring.Count, output.Indicators.Count);
-            Assert.Equal(output.Score, Math.Clamp(output.Indicators.Sum(i => i.Contribution) + Divergences(output, parameters) + Alignment(output, parameters), -130, 130), 9);
+            Assert.Equal(output.Score, Math.Clamp(output.Indicators.Sum(i => i.Contribution) + Divergences(output, parameters) + Patterns(output, parameters) + Alignment(output, parameters), -130, 130), tolerance: 1e-9);
             Assert.All(output.Signals, s => Assert.True(s.ConfirmedAt <= output.Timestamp));
             seen.Add(output.Direction);
             alignments.Add(output.Alignment);
@@ -149,9 +149,12 @@ public sealed class SignalEngineSpecs
     private static double Divergences(SignalOutput output, SignalParameters p) =>
         Math.Clamp(output.Signals.Where(s => s.Kind.EndsWith("Divergence", StringComparison.Ordinal)).Sum(s => s.Contribution), -p.MaxDivergenceScore, p.MaxDivergenceScore);
 
+    private static double Patterns(SignalOutput output, SignalParameters p) =>
+        Math.Clamp(output.Signals.Where(s => !s.Kind.EndsWith("Divergence", StringComparison.Ordinal)).Sum(s => s.Contribution), -p.MaxPatternScore, p.MaxPatternScore);
+
     private static double Alignment(SignalOutput output, SignalParameters p)
     {
-        var rest = output.Score - output.Indicators.Sum(i => i.Contribution) - Divergences(output, p);
+        var rest = output.Score - output.Indicators.Sum(i => i.Contribution) - Divergences(output, p) - Patterns(output, p);
         return output.Alignment switch
         {
             Enigma.Domain.Signals.Alignment.Full => Math.Abs(Math.Abs(rest) - p.WeightAlignment) < 1e-9 || Math.Abs(output.Score) == 130 ? rest : double.NaN,
