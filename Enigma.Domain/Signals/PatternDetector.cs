@@ -167,9 +167,23 @@ public sealed class PatternDetector
             return;
         }
 
-        // Three highs and three lows, alternating; the pattern ends on the latest swing.
-        Pivot[] highs = [.. _swings.TakeLast(6).Where(s => s.Kind == PivotKind.High)];
-        Pivot[] lows = [.. _swings.TakeLast(6).Where(s => s.Kind == PivotKind.Low)];
+        // Three highs and three lows, alternating; the pattern ends on the latest swing. (Stack copies: this runs on
+        // every confirmed swing, so it allocates nothing.)
+        Span<Pivot> highs = stackalloc Pivot[3];
+        Span<Pivot> lows = stackalloc Pivot[3];
+        int h = 0, l = 0;
+        for (var i = _swings.Count - 6; i < _swings.Count; i++)
+        {
+            if (_swings[i].Kind == PivotKind.High)
+            {
+                highs[h++] = _swings[i];
+            }
+            else
+            {
+                lows[l++] = _swings[i];
+            }
+        }
+
         var highsRise = highs[1].Price > highs[0].Price && highs[2].Price > highs[1].Price;
         var lowsRise = lows[1].Price > lows[0].Price && lows[2].Price > lows[1].Price;
         var highsFall = highs[1].Price < highs[0].Price && highs[2].Price < highs[1].Price;
@@ -178,7 +192,7 @@ public sealed class PatternDetector
         var lowSlope = Slope(lows[0], lows[2]);
         var start = _swings[^6];
         var end = _swings[^1];
-        var height = highs.Max(h => h.Price) - lows.Min(l => l.Price);
+        var height = Math.Max(highs[0].Price, Math.Max(highs[1].Price, highs[2].Price)) - Math.Min(lows[0].Price, Math.Min(lows[1].Price, lows[2].Price));
         if (!TallEnough(height, highs[2].Price))
         {
             return;
@@ -204,7 +218,14 @@ public sealed class PatternDetector
     private void TrackLine(PatternKind kind, bool bullish, in Pivot start, in Pivot end, in Pivot lineA, in Pivot lineB, double invalidation, double quality)
     {
         var width = end.BarIndex - start.BarIndex;
-        _pending.RemoveAll(p => p.Kind == kind);
+        for (var i = _pending.Count - 1; i >= 0; i--)
+        {
+            if (_pending[i].Kind == kind)
+            {
+                _pending.RemoveAt(i);
+            }
+        }
+
         _pending.Add(new Pending(kind, bullish, start, end, lineA, lineB, invalidation,
             end.BarIndex + Math.Max(1, (long)(Settings.ConfirmWithinWidths * width)), Math.Clamp(quality, 0, 1)));
     }
