@@ -31,19 +31,41 @@ public sealed record PortfolioView(decimal Equity, decimal DayStartEquity, int C
 /// <summary>A trade the Signal agent wants: side, the entry price execution expects, volatility, recent returns.</summary>
 public sealed record RiskRequest(ContractSpec Contract, Side Side, decimal EntryPrice, double AtrPercent, IReadOnlyList<double> Returns, decimal? Leverage = null);
 
-/// <summary>The order risk approved: sized in lots, its prices rounded the safe way, its margin, risk and liquidation.</summary>
-public sealed record SizedOrder(
-    string Symbol,
-    Side Side,
-    long Lots,
-    decimal Leverage,
-    decimal EntryPrice,
-    decimal StopPrice,
-    decimal TakeProfitPrice,
-    decimal LiquidationPrice,
-    decimal Margin,
-    decimal RiskAmount,
-    decimal BreakEvenRoi);
+/// <summary>
+/// The order risk approved: sized in lots, its prices rounded the safe way, its margin, risk and liquidation.
+/// Only <see cref="RiskGate"/> can make one (the constructor is internal), so an entry order that requires a
+/// <see cref="SizedOrder"/> cannot exist without a risk approval.
+/// </summary>
+public sealed record SizedOrder
+{
+    internal SizedOrder(string symbol, Side side, long lots, decimal leverage, decimal entryPrice, decimal stopPrice, decimal takeProfitPrice, decimal liquidationPrice, decimal margin, decimal riskAmount, decimal breakEvenRoi)
+    {
+        (Symbol, Side, Lots, Leverage, EntryPrice, StopPrice, TakeProfitPrice, LiquidationPrice, Margin, RiskAmount, BreakEvenRoi) =
+            (symbol, side, lots, leverage, entryPrice, stopPrice, takeProfitPrice, liquidationPrice, margin, riskAmount, breakEvenRoi);
+    }
+
+    public string Symbol { get; }
+
+    public Side Side { get; }
+
+    public long Lots { get; }
+
+    public decimal Leverage { get; }
+
+    public decimal EntryPrice { get; }
+
+    public decimal StopPrice { get; }
+
+    public decimal TakeProfitPrice { get; }
+
+    public decimal LiquidationPrice { get; }
+
+    public decimal Margin { get; }
+
+    public decimal RiskAmount { get; }
+
+    public decimal BreakEvenRoi { get; }
+}
 
 /// <summary>An approval carrying the sized order, or a rejection listing every rule that failed.</summary>
 public sealed record RiskDecision(SizedOrder? Order, IReadOnlyList<RiskRejection> Rejections)

@@ -1,0 +1,29 @@
+namespace Enigma.Domain.Execution;
+
+public enum Liquidity
+{
+    Maker,
+    Taker,
+}
+
+/// <summary>
+/// What happened to one symbol's orders and position. The Execution actor persists these and rebuilds its state by
+/// folding <see cref="ExecutionLedger.Apply"/> over them, so each carries everything needed, money included.
+/// </summary>
+public abstract record ExecutionEvent(long TimestampMs);
+
+public sealed record OrderPlaced(long TimestampMs, Order Order) : ExecutionEvent(TimestampMs);
+
+public sealed record OrderAccepted(long TimestampMs, string ClientOrderId, string ExchangeOrderId) : ExecutionEvent(TimestampMs);
+
+/// <summary>A fill: <paramref name="Fee"/> is what the exchange charged in quote currency (negative for a maker rebate).</summary>
+public sealed record OrderFilled(long TimestampMs, string ClientOrderId, string TradeId, long Lots, decimal Price, decimal Fee, Liquidity Liquidity) : ExecutionEvent(TimestampMs);
+
+public sealed record OrderCancelled(long TimestampMs, string ClientOrderId, string Reason) : ExecutionEvent(TimestampMs);
+
+public sealed record OrderRejected(long TimestampMs, string ClientOrderId, string Reason) : ExecutionEvent(TimestampMs);
+
+public sealed record OrderExpired(long TimestampMs, string ClientOrderId) : ExecutionEvent(TimestampMs);
+
+/// <summary>A funding settlement: <paramref name="Amount"/> is paid by the position (negative when it receives).</summary>
+public sealed record FundingSettled(long TimestampMs, decimal FundingRate, decimal MarkPrice, decimal Amount) : ExecutionEvent(TimestampMs);

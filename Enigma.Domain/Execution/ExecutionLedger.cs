@@ -1,0 +1,161 @@
+using System.Collections.Immutable;
+using Enigma.Domain.Market;
+
+namespace Enigma.Domain.Execution;
+
+/// <summary>
+/// A position from fills, average-cost: <see cref="Lots"/> is signed (long &gt; 0, short &lt; 0), realised PnL accrues
+/// when a fill reduces it, fees and funding are kept apart so PnL can be read gross or net.
+/// </summary>
+public sealed record PositionState(long Lots, decimal AverageEntry, decimal RealizedPnl, decimal FeesPaid, decimal FundingPaid)
+{
+    public static readonly PositionState Flat = new(0, 0, 0, 0, 0);
+
+    public Side? Side => Lots > 0 ? Market.Side.Long : Lots < 0 ? Market.Side.Short : null;
+
+    public decimal UnrealizedPnl(decimal markPrice, decimal multiplier) => Lots * multiplier * (markPrice - AverageEntry);
+
+    /// <summary>ROI in percent on the position's margin at <paramref name="leverage"/>.</summary>
+    public decimal Roi(decimal markPrice, decimal multiplier, decimal leverage) =>
+        Lots == 0 ? 0 : UnrealizedPnl(markPrice, multiplier) / (Math.Abs(Lots) * multiplier * AverageEntry / leverage) * 100;
+}
+
+/// <summary>How fills compared with the prices the orders expected: slippage as a fraction, positive when worse.</summary>
+public sealed record FillQuality(int Fills, decimal TotalSlippage, decimal WorstSlippage)
+{
+    public static readonly FillQuality None = new(0, 0, 0);
+
+    public decimal AverageSlippage => Fills == 0 ? 0 : TotalSlippage / Fills;
+}
+
+/// <summary>One symbol's orders, position, cash and fill quality, as the events made them.</summary>
+public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount)
+{
+    public static ExecutionState Start(ContractSpec contract, decimal cash) =>
+        new(contract, cash, PositionState.Flat, ImmutableDictionary<string, Order>.Empty.WithComparers(StringComparer.Ordinal), FillQuality.None, 0);
+
+    /// <summary>Cash plus the open position marked at <paramref name="markPrice"/>.</summary>
+    public decimal Equity(decimal markPrice) => Cash + Position.UnrealizedPnl(markPrice, Contract.Multiplier);
+}
+
+/// <summary>The pure fold of execution events: <c>Apply(state, event) → state</c>. An impossible event is an error, never ignored.</summary>
+public static class ExecutionLedger
+{
+    public static ExecutionState Replay(ExecutionState start, IEnumerable<ExecutionEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var state = start;
+        foreach (var e in events)
+        {
+            state = Apply(state, e);
+        }
+
+        return state;
+    }
+
+    public static ExecutionState Apply(ExecutionState state, ExecutionEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var next = e switch
+        {
+            OrderPlaced placed => Place(state, placed),
+            OrderAccepted accepted => Update(state, accepted.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Open) with { ExchangeOrderId = accepted.ExchangeOrderId }),
+            OrderFilled filled => Fill(state, filled),
+            OrderCancelled cancelled => Update(state, cancelled.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Cancelled)),
+            OrderRejected rejected => Update(state, rejected.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Rejected)),
+            OrderExpired expired => Update(state, expired.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Expired)),
+            FundingSettled funding => state with
+            {
+                Cash = state.Cash - funding.Amount,
+                Position = state.Position with { FundingPaid = state.Position.FundingPaid + funding.Amount },
+            },
+            null => throw new ArgumentNullException(nameof(e)),
+            _ => throw new ArgumentException($"Unknown execution event {e.GetType().Name}.", nameof(e)),
+        };
+        return next with { EventCount = state.EventCount + 1 };
+    }
+
+    /// <summary>What a funding settlement costs the position: longs pay a positive rate, shorts receive it.</summary>
+    public static decimal FundingAmount(PositionState position, decimal multiplier, decimal markPrice, decimal fundingRate)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        return position.Lots * multiplier * markPrice * fundingRate;
+    }
+
+    /// <summary>Average-cost accounting of one signed fill; returns the new position and the PnL it realised.</summary>
+    public static (PositionState Position, decimal Realized) ApplyFill(PositionState position, long signedLots, decimal price, decimal multiplier)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        var lots = position.Lots;
+        if (lots == 0 || Math.Sign(lots) == Math.Sign(signedLots))
+        {
+            var total = lots + signedLots;
+            var average = ((Math.Abs(lots) * position.AverageEntry) + (Math.Abs(signedLots) * price)) / Math.Abs(total);
+            return (position with { Lots = total, AverageEntry = average }, 0);
+        }
+
+        var closing = Math.Min(Math.Abs(signedLots), Math.Abs(lots));
+        var realized = closing * multiplier * (price - position.AverageEntry) * Math.Sign(lots);
+        var remaining = lots + signedLots;
+        var entry = remaining == 0 ? 0 : Math.Sign(remaining) == Math.Sign(lots) ? position.AverageEntry : price;
+        return (position with { Lots = remaining, AverageEntry = entry, RealizedPnl = position.RealizedPnl + realized }, realized);
+    }
+
+    private static ExecutionState Place(ExecutionState state, OrderPlaced placed)
+    {
+        var order = placed.Order;
+        if (order.Symbol != state.Contract.Symbol)
+        {
+            throw new InvalidOperationException($"Order {order.ClientOrderId} is for {order.Symbol}, not {state.Contract.Symbol}.");
+        }
+
+        if (state.Orders.ContainsKey(order.ClientOrderId))
+        {
+            throw new InvalidOperationException($"Order {order.ClientOrderId} was already placed.");
+        }
+
+        if (order.Status != OrderStatus.New || order.FilledLots != 0 || order.Lots <= 0)
+        {
+            throw new InvalidOperationException($"Order {order.ClientOrderId} must be placed new, unfilled and with a positive size.");
+        }
+
+        return state with { Orders = state.Orders.Add(order.ClientOrderId, order) };
+    }
+
+    private static ExecutionState Fill(ExecutionState state, OrderFilled filled)
+    {
+        var order = Find(state, filled.ClientOrderId);
+        if (filled.Lots <= 0 || filled.Lots > order.RemainingLots || filled.Price <= 0)
+        {
+            throw new InvalidOperationException($"Order {order.ClientOrderId}: a fill of {filled.Lots} lots at {filled.Price} does not fit its remaining {order.RemainingLots} lots.");
+        }
+
+        var filledLots = order.FilledLots + filled.Lots;
+        var moved = OrderStateMachine.Move(order, filledLots == order.Lots ? OrderStatus.Filled : OrderStatus.PartiallyFilled) with { FilledLots = filledLots };
+        var signed = order.OrderSide == OrderSide.Buy ? filled.Lots : -filled.Lots;
+        var (position, realized) = ApplyFill(state.Position, signed, filled.Price, state.Contract.Multiplier);
+        position = position with { FeesPaid = position.FeesPaid + filled.Fee };
+
+        // Slippage against the price the order expected, positive when worse: a buy that paid more, a sell that got less.
+        var slippage = (filled.Price - order.ExpectedPrice) / order.ExpectedPrice * (order.OrderSide == OrderSide.Buy ? 1 : -1);
+        var quality = new FillQuality(state.Quality.Fills + 1, state.Quality.TotalSlippage + slippage, Math.Max(state.Quality.WorstSlippage, slippage));
+        return state with
+        {
+            Cash = state.Cash + realized - filled.Fee,
+            Position = position,
+            Orders = state.Orders.SetItem(order.ClientOrderId, moved),
+            Quality = quality,
+        };
+    }
+
+    private static ExecutionState Update(ExecutionState state, string clientOrderId, Func<Order, Order> change)
+    {
+        var order = Find(state, clientOrderId);
+        return state with { Orders = state.Orders.SetItem(clientOrderId, change(order)) };
+    }
+
+    private static Order Find(ExecutionState state, string clientOrderId) =>
+        state.Orders.TryGetValue(clientOrderId, out var order)
+            ? order
+            : throw new InvalidOperationException($"No order {clientOrderId} for {state.Contract.Symbol}.");
+}
