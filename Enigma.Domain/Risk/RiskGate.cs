@@ -200,7 +200,7 @@ public static class RiskGate
         {
             var r = position.Symbol == request.Contract.Symbol
                 ? 1.0
-                : Correlation.Pearson([.. request.Returns], [.. position.Returns], p.CorrelationMinSamples);
+                : Correlation.Pearson(AsSpan(request.Returns), AsSpan(position.Returns), p.CorrelationMinSamples);
             var sameBet = r is not { } known
                 || (Math.Abs(known) >= p.CorrelationThreshold && (known > 0) == (position.Side == request.Side));
             if (sameBet)
@@ -213,6 +213,9 @@ public static class RiskGate
         names = string.Join(", ", found);
         return total;
     }
+
+    /// <summary>Arrays are read in place; any other list is copied once.</summary>
+    private static ReadOnlySpan<double> AsSpan(IReadOnlyList<double> values) => values is double[] array ? array : [.. values];
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
