@@ -129,7 +129,7 @@ public static partial class ClientOrderIds
 {
     public const int MaxLength = 40;
 
-    /// <summary>E.g. <c>XBTUSDTM-m3l1c2k0-E0</c>: symbol, decision time in base 36, purpose letter, sequence.</summary>
+    /// <summary>E.g. <c>XBTUSDTM-mcnmywdc-E0</c> (an entry decided at 1751562300000): symbol, decision time in base 36, purpose letter, sequence.</summary>
     public static string For(string symbol, long decisionTimeMs, OrderPurpose purpose, int sequence = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);

@@ -44,7 +44,7 @@ public sealed class ExecutionSpecs
     {
         var id = ClientOrderIds.For("XBTUSDTM", 1_751_562_300_000, OrderPurpose.Entry);
         Assert.Equal(id, ClientOrderIds.For("XBTUSDTM", 1_751_562_300_000, OrderPurpose.Entry));
-        Assert.StartsWith("XBTUSDTM-", id, StringComparison.Ordinal);
+        Assert.Equal("XBTUSDTM-mcnmywdc-E0", id);
         var ids = new HashSet<string>();
         foreach (var purpose in Enum.GetValues<OrderPurpose>())
         {
