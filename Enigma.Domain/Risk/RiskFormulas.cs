@@ -60,5 +60,12 @@ public static class RiskFormulas
         return side == Side.Long ? Math.Max(currentStop, candidate) : Math.Min(currentStop, candidate);
     }
 
+    /// <summary>The staircase trailing stop with the parameters' TRAIL_ACTIVATION, STEP_SIZE and TRAIL_DISTANCE.</summary>
+    public static decimal TrailingStop(Side side, decimal entry, decimal leverage, decimal currentStop, decimal currentRoi, RiskParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return TrailingStop(side, entry, leverage, currentStop, currentRoi, parameters.TrailActivationRoi, parameters.TrailStepRoi, parameters.TrailDistanceRoi);
+    }
+
     private static int Sign(Side side) => side == Side.Long ? 1 : -1;
 }

@@ -38,6 +38,15 @@ public sealed record RiskParameters
     /// <summary>TAKE_PROFIT_ROI, percent on margin.</summary>
     public decimal TakeProfitRoi { get; init; } = 15m;
 
+    /// <summary>TRAIL_ACTIVATION: ROI percent from which the staircase trailing stop starts to climb.</summary>
+    public decimal TrailActivationRoi { get; init; } = 10m;
+
+    /// <summary>STEP_SIZE: ROI percent per stair.</summary>
+    public decimal TrailStepRoi { get; init; } = 5m;
+
+    /// <summary>TRAIL_DISTANCE: ROI percent the stop stays behind the last stair.</summary>
+    public decimal TrailDistanceRoi { get; init; } = 5m;
+
     /// <summary>BUFFER of the break-even formula, ROI percent (seed: 0.05).</summary>
     public decimal BreakEvenBufferRoi { get; init; } = 0.05m;
 
