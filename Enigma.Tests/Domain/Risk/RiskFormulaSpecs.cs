@@ -60,8 +60,9 @@ public sealed class RiskFormulaSpecs
         Assert.Equal(100.02m, RiskFormulas.TrailingStop(Side.Long, 100m, 50m, 100.01m, 1.7m, 1m, 0.5m, 0.5m));
         Assert.Equal(99.99m, RiskFormulas.TrailingStop(Side.Short, 100m, 50m, 100.01m, 1.2m, 1m, 0.5m, 0.5m));
 
-        // With the defaults (activation 10%, stairs of 5%, 5% behind) at 10x: 17% ROI locks in 5% ROI, a 0.5% move.
-        Assert.Equal(100.5m, RiskFormulas.TrailingStop(Side.Long, 100m, 10m, 95m, 17m, RiskParameters.Default));
+        // With the defaults (activation 10%, stairs of 5%, 5% behind) at 10x: 17% ROI is on the 15% stair, which locks
+        // in 10% ROI, a 1% move.
+        Assert.Equal(101m, RiskFormulas.TrailingStop(Side.Long, 100m, 10m, 95m, 17m, RiskParameters.Default));
         Assert.Equal(95m, RiskFormulas.TrailingStop(Side.Long, 100m, 10m, 95m, 9.9m, RiskParameters.Default));
     }
 
