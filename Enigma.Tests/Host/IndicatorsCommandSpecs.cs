@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Enigma.Cluster.Host;
 using Enigma.Cluster.Host.Commands;
 using Enigma.Domain.Market;
 using Enigma.Tests.Support;
@@ -13,7 +12,7 @@ public sealed class IndicatorsCommandSpecs
     {
         using var folder = TestFiles.TemporaryFolder();
         var output = folder.File("out.csv");
-        var (code, stdout, stderr) = Run("indicators", "--input", TestFiles.Fixture("ethusdt-5m-input.csv"), "--output", output);
+        var (code, stdout, stderr) = Cli.Run("indicators", "--input", TestFiles.Fixture("ethusdt-5m-input.csv"), "--output", output);
 
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("Wrote 2000 rows", stdout, StringComparison.Ordinal);
@@ -39,7 +38,7 @@ public sealed class IndicatorsCommandSpecs
     {
         using var folder = TestFiles.TemporaryFolder();
         var output = folder.File("out.csv.gz");
-        var (code, _, stderr) = Run("indicators", "-i", TestFiles.Fixture("ethusdt-5m-input.csv"), "-o", output);
+        var (code, _, stderr) = Cli.Run("indicators", "-i", TestFiles.Fixture("ethusdt-5m-input.csv"), "-o", output);
         Assert.True(code == ExitCodes.Success, stderr);
         using var reader = new StreamReader(new GZipStream(File.OpenRead(output), CompressionMode.Decompress));
         Assert.Equal(IndicatorsCommand.Header, reader.ReadLine());
@@ -54,7 +53,7 @@ public sealed class IndicatorsCommandSpecs
         var output = folder.File("out.csv");
         File.WriteAllText(output, "previous results");
 
-        var (code, _, stderr) = Run("indicators", "--input", input, "--output", output);
+        var (code, _, stderr) = Cli.Run("indicators", "--input", input, "--output", output);
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains($"{input}:4: Unsorted", stderr, StringComparison.Ordinal);
@@ -67,7 +66,7 @@ public sealed class IndicatorsCommandSpecs
     public void A_missing_input_must_be_a_clear_error()
     {
         using var folder = TestFiles.TemporaryFolder();
-        var (code, _, stderr) = Run("indicators", "--input", folder.File("nope.csv"), "--output", folder.File("out.csv"));
+        var (code, _, stderr) = Cli.Run("indicators", "--input", folder.File("nope.csv"), "--output", folder.File("out.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("nope.csv' does not exist", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(folder.File("out.csv")));
@@ -76,7 +75,7 @@ public sealed class IndicatorsCommandSpecs
     [Fact]
     public void A_missing_option_must_be_a_usage_error()
     {
-        var (code, _, stderr) = Run("indicators", "--input", "x.csv");
+        var (code, _, stderr) = Cli.Run("indicators", "--input", "x.csv");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--output", stderr, StringComparison.Ordinal);
     }
@@ -86,7 +85,7 @@ public sealed class IndicatorsCommandSpecs
     {
         using var folder = TestFiles.TemporaryFolder();
         var output = folder.File("out.csv");
-        var (code, _, stderr) = Run("indicators", "--input", TestFiles.Candles("binance-spot/ETHUSDT-1h.csv.gz"), "--output", output);
+        var (code, _, stderr) = Cli.Run("indicators", "--input", TestFiles.Candles("binance-spot/ETHUSDT-1h.csv.gz"), "--output", output);
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("5 gap(s), 12 missing 1h bar(s)", stderr, StringComparison.Ordinal);
         Assert.Equal(23988 + 1, File.ReadLines(output).Count());
@@ -95,7 +94,7 @@ public sealed class IndicatorsCommandSpecs
     [Fact]
     public void Candles_check_must_list_gaps_and_fail_on_errors()
     {
-        var (code, stdout, _) = Run("candles", "check", "--input", TestFiles.Candles("binance-spot/BTCUSDT-1h.csv.gz"));
+        var (code, stdout, _) = Cli.Run("candles", "check", "--input", TestFiles.Candles("binance-spot/BTCUSDT-1h.csv.gz"));
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("23987", stdout, StringComparison.Ordinal);
         Assert.Contains("4 missing 1h bar(s) between 2021-08-13T01:00Z and 2021-08-13T06:00Z", stdout, StringComparison.Ordinal);
@@ -103,20 +102,12 @@ public sealed class IndicatorsCommandSpecs
         using var folder = TestFiles.TemporaryFolder();
         var input = folder.File("dup-5m.csv");
         File.WriteAllText(input, "timestamp_ms,open,high,low,close,volume\n0,1,2,0.5,1,1\n0,1,2,0.5,1,1\n");
-        var (badCode, _, stderr) = Run("candles", "check", "--input", input);
+        var (badCode, _, stderr) = Cli.Run("candles", "check", "--input", input);
         Assert.Equal(ExitCodes.BadInput, badCode);
         Assert.Contains(":3: Duplicate", stderr, StringComparison.Ordinal);
 
-        var (usage, _, usageError) = Run("candles", "check", "--input", input, "--timeframe", "7m");
+        var (usage, _, usageError) = Cli.Run("candles", "check", "--input", input, "--timeframe", "7m");
         Assert.Equal(ExitCodes.Usage, usage);
         Assert.Contains("--timeframe '7m' is not a timeframe", usageError, StringComparison.Ordinal);
-    }
-
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = EnigmaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

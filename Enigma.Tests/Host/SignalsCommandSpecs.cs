@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Enigma.Cluster.Host;
 using Enigma.Cluster.Host.Commands;
 using Enigma.Tests.Support;
 
@@ -12,7 +11,7 @@ public sealed class SignalsCommandSpecs
     {
         using var folder = TestFiles.TemporaryFolder();
         var output = folder.File("signals.jsonl");
-        var (code, stdout, stderr) = Run("signals", "--input", TestFiles.Fixture("ethusdt-5m-input.csv"), "--symbol", "ETHUSDTM",
+        var (code, stdout, stderr) = Cli.Run("signals", "--input", TestFiles.Fixture("ethusdt-5m-input.csv"), "--symbol", "ETHUSDTM",
             "--timeframes", "5m,15m,1h", "--param", "RSI_PERIOD=21", "--param", "SIGNAL_MIN_SCORE=40", "--output", output);
 
         Assert.True(code == ExitCodes.Success, stderr);
@@ -58,7 +57,7 @@ public sealed class SignalsCommandSpecs
         }
 
         args.AddRange([option, value]);
-        var (code, _, stderr) = Run([.. args]);
+        var (code, _, stderr) = Cli.Run([.. args]);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(folder.File("out.jsonl")));
@@ -68,16 +67,8 @@ public sealed class SignalsCommandSpecs
     public void A_file_of_another_timeframe_than_the_base_must_be_refused()
     {
         using var folder = TestFiles.TemporaryFolder();
-        var (code, _, stderr) = Run("signals", "--input", TestFiles.Candles("binance-spot/ETHUSDT-1h.csv.gz"), "--symbol", "ETHUSDTM", "--output", folder.File("out.jsonl"));
+        var (code, _, stderr) = Cli.Run("signals", "--input", TestFiles.Candles("binance-spot/ETHUSDT-1h.csv.gz"), "--symbol", "ETHUSDTM", "--output", folder.File("out.jsonl"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("holds 1h candles, but the base timeframe (the first of --timeframes) is 5m", stderr, StringComparison.Ordinal);
-    }
-
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = EnigmaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

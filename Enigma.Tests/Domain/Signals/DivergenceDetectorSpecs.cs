@@ -103,7 +103,7 @@ public sealed class DivergenceDetectorSpecs
         var candles = CandleCsvReader.Load(TestFiles.Candles("bybit-linear/ETHUSDT-5m.csv.gz")).EnsureUsable().Candles;
         var cutoff = candles[15_000].OpenTimeMs + 300_000;
         var random = new Random(3);
-        var poisoned = candles.Select(c => c.OpenTimeMs + 300_000 <= cutoff ? c : Garbage(c, random)).ToArray();
+        var poisoned = candles.Select(c => c.OpenTimeMs + 300_000 <= cutoff ? c : GarbageCandles.Replace(c, random)).ToArray();
 
         var honest = Run(candles).Where(d => d.ConfirmedAtMs <= cutoff).ToList();
         var replayed = Run(poisoned).Where(d => d.ConfirmedAtMs <= cutoff).ToList();
@@ -134,12 +134,5 @@ public sealed class DivergenceDetectorSpecs
         }
 
         return found;
-    }
-
-    private static Candle Garbage(Candle candle, Random random)
-    {
-        var low = random.Next(1, 10_000);
-        var high = low + random.Next(0, 5_000);
-        return new Candle(candle.OpenTimeMs, low, high, low, high, random.Next(0, 1_000_000));
     }
 }

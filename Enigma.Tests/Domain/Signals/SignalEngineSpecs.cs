@@ -19,7 +19,7 @@ public sealed class SignalEngineSpecs
         var cutoff = candles[9_000].OpenTimeMs + 300_000;
         Assert.False(Timeframe.FifteenMinutes.IsAligned(cutoff));
         var random = new Random(11);
-        var poisoned = candles.Select(c => c.OpenTimeMs + 300_000 <= cutoff ? c : Garbage(c, random)).ToArray();
+        var poisoned = candles.Select(c => c.OpenTimeMs + 300_000 <= cutoff ? c : GarbageCandles.Replace(c, random)).ToArray();
 
         var honest = Replay(candles).TakeWhile(o => o.Timestamp <= cutoff).Select(o => JsonSerializer.Serialize(o, SignalsCommand.Json)).ToList();
         var replayed = Replay(poisoned).TakeWhile(o => o.Timestamp <= cutoff).Select(o => JsonSerializer.Serialize(o, SignalsCommand.Json)).ToList();
@@ -161,12 +161,5 @@ public sealed class SignalEngineSpecs
             Enigma.Domain.Signals.Alignment.Partial => Math.Abs(Math.Abs(rest) - (p.WeightAlignment / 2)) < 1e-9 || Math.Abs(output.Score) == 130 ? rest : double.NaN,
             _ => 0,
         };
-    }
-
-    private static Candle Garbage(Candle candle, Random random)
-    {
-        var low = random.Next(1, 10_000);
-        var high = low + random.Next(0, 5_000);
-        return new Candle(candle.OpenTimeMs, low, high, low, high, random.Next(0, 1_000_000));
     }
 }
