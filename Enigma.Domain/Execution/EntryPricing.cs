@@ -2,9 +2,6 @@ using Enigma.Domain.Market;
 
 namespace Enigma.Domain.Execution;
 
-/// <summary>One price level of an L2 book.</summary>
-public readonly record struct BookLevel(decimal Price, decimal Lots);
-
 public enum EntryPricingError
 {
     None,
