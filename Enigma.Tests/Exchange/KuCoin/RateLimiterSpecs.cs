@@ -1,0 +1,80 @@
+using Enigma.Exchange.KuCoin.Rest;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Enigma.Tests.Exchange.KuCoin;
+
+public sealed class RateLimiterSpecs
+{
+    [Theory]
+    [InlineData("GET", "/api/v1/contracts/active", false, RateLimitPool.Public, 3)]
+    [InlineData("GET", "/api/v1/level2/snapshot", false, RateLimitPool.Public, 3)]
+    [InlineData("POST", "/api/v1/orders", true, RateLimitPool.Futures, 2)]
+    [InlineData("POST", "/api/v1/orders/test", true, RateLimitPool.Futures, 2)]
+    [InlineData("POST", "/api/v1/orders/multi", true, RateLimitPool.Futures, 20)]
+    [InlineData("DELETE", "/api/v1/orders/5bd6e9286d99522a52e458de", true, RateLimitPool.Futures, 1)]
+    [InlineData("DELETE", "/api/v1/orders/multi-cancel", true, RateLimitPool.Futures, 20)]
+    [InlineData("DELETE", "/api/v1/orders", true, RateLimitPool.Futures, 800)]
+    [InlineData("POST", "/api/v1/bullet-private", true, RateLimitPool.Futures, 10)]
+    [InlineData("GET", "/api/v1/user/api-key", true, RateLimitPool.Management, 20)]
+    [InlineData("GET", "/api/v1/some-new-private-endpoint", true, RateLimitPool.Futures, 2)]
+    [InlineData("GET", "/api/v1/some-new-public-endpoint", false, RateLimitPool.Public, 3)]
+    public void Each_endpoint_must_cost_its_published_weight_in_its_pool(string method, string path, bool isPrivate, RateLimitPool pool, int weight)
+    {
+        Assert.Equal((pool, weight), KuCoinEndpoints.Cost(method, path, isPrivate));
+    }
+
+    [Fact]
+    public async Task Weights_must_drain_the_pools_quota_and_pools_must_be_independent()
+    {
+        // A 30 s window: nothing refills during the test.
+        await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider(), publicQuota: 10, futuresQuota: 10);
+        Assert.True(limiter.TryAcquire(RateLimitPool.Futures, 2));
+        Assert.True(limiter.TryAcquire(RateLimitPool.Futures, 8));
+        Assert.False(limiter.TryAcquire(RateLimitPool.Futures, 1));
+        Assert.Equal(0, limiter.Available(RateLimitPool.Futures));
+        Assert.True(limiter.TryAcquire(RateLimitPool.Public, 10), "pools are independent");
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(RateLimitPool.Futures, 11));
+    }
+
+    [Fact]
+    public async Task A_request_waiting_on_an_empty_pool_must_go_through_when_the_window_refills()
+    {
+        await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider(), futuresQuota: 10, window: TimeSpan.FromMilliseconds(200));
+        while (limiter.TryAcquire(RateLimitPool.Futures, 1))
+        {
+        }
+
+        await limiter.AcquireAsync(RateLimitPool.Futures, 4).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_exhausted_pool_reported_by_KuCoin_must_stay_closed_until_its_reset()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        await using var limiter = new KuCoinRateLimiter(time);
+        limiter.Observe(RateLimitPool.Futures, new RateLimitState(2000, 0, 12_000), rateLimitedReply: false);
+        Assert.Equal(TimeSpan.FromSeconds(12), limiter.BlockedFor(RateLimitPool.Futures));
+        Assert.False(limiter.TryAcquire(RateLimitPool.Futures, 1));
+        Assert.True(limiter.TryAcquire(RateLimitPool.Public, 1));
+
+        var waiting = limiter.AcquireAsync(RateLimitPool.Futures, 1).AsTask();
+        time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(waiting.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.Zero, limiter.BlockedFor(RateLimitPool.Futures));
+    }
+
+    [Fact]
+    public async Task A_429000_without_headers_must_close_the_pool_for_a_whole_window_and_healthy_replies_must_not()
+    {
+        var time = new FakeTimeProvider();
+        await using var limiter = new KuCoinRateLimiter(time);
+        limiter.Observe(RateLimitPool.Public, new RateLimitState(2000, 1500, 20_000), rateLimitedReply: false);
+        Assert.Equal(TimeSpan.Zero, limiter.BlockedFor(RateLimitPool.Public));
+        limiter.Observe(RateLimitPool.Public, null, rateLimitedReply: true);
+        Assert.Equal(KuCoinRateLimiter.Window, limiter.BlockedFor(RateLimitPool.Public));
+        limiter.Observe(RateLimitPool.Public, new RateLimitState(2000, 5, 1_000), rateLimitedReply: true);
+        Assert.Equal(KuCoinRateLimiter.Window, limiter.BlockedFor(RateLimitPool.Public));
+    }
+}
