@@ -9,8 +9,6 @@ namespace Enigma.Domain.Market;
 /// </summary>
 public readonly record struct Candle(long OpenTimeMs, decimal Open, decimal High, decimal Low, decimal Close, decimal Volume)
 {
-    public DateTimeOffset OpenTime => DateTimeOffset.FromUnixTimeMilliseconds(OpenTimeMs);
-
     /// <summary>
     /// Describes what is wrong with the bar's prices (low above open or close, high below them, a non-positive price,
     /// negative volume), or returns null when the bar is sound.

@@ -17,8 +17,6 @@ public readonly record struct OscillatorValues(double Rsi, double MacdHistogram,
 {
     public static readonly OscillatorValues None = new(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
 
-    public const int Count = 5;
-
     public double this[Oscillator oscillator] => oscillator switch
     {
         Oscillator.Rsi => Rsi,

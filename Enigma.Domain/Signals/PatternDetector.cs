@@ -137,7 +137,7 @@ public sealed class PatternDetector
         }
 
         var quality = 1 - (Math.Abs(s1.Price - s2.Price) / (Settings.ShoulderTolerance * height));
-        Track(top ? PatternKind.HeadAndShoulders : PatternKind.InverseHeadAndShoulders, !top, s1, s2, n1, n2, head.Price, quality);
+        TrackLine(top ? PatternKind.HeadAndShoulders : PatternKind.InverseHeadAndShoulders, !top, s1, s2, n1, n2, head.Price, quality);
     }
 
     private void LookForDouble()
@@ -157,7 +157,7 @@ public sealed class PatternDetector
         }
 
         var quality = 1 - (Math.Abs(first.Price - second.Price) / (Settings.DoubleTolerance * height));
-        Track(top ? PatternKind.DoubleTop : PatternKind.DoubleBottom, !top, first, second, middle, middle, extreme, quality);
+        TrackLine(top ? PatternKind.DoubleTop : PatternKind.DoubleBottom, !top, first, second, middle, middle, extreme, quality);
     }
 
     private void LookForWedge()
@@ -211,9 +211,6 @@ public sealed class PatternDetector
     }
 
     private bool TallEnough(double height, double price) => height > 0 && height >= Settings.MinHeightFraction * Math.Abs(price);
-
-    private void Track(PatternKind kind, bool bullish, in Pivot start, in Pivot end, in Pivot lineA, in Pivot lineB, double invalidation, double quality) =>
-        TrackLine(kind, bullish, start, end, lineA, lineB, invalidation, quality);
 
     private void TrackLine(PatternKind kind, bool bullish, in Pivot start, in Pivot end, in Pivot lineA, in Pivot lineB, double invalidation, double quality)
     {
