@@ -12,6 +12,7 @@ public static class EnigmaCli
             IndicatorsCommand.Build(),
             SignalsCommand.Build(),
             CandlesCommand.Build(),
+            SimulatorCommand.Build(),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -37,6 +37,17 @@ public static class KuCoinEndpoints
         ("DELETE", "/api/v3/orders", RateLimitPool.Futures, 10),
         ("DELETE", "/api/v1/orders/", RateLimitPool.Futures, 1),
         ("DELETE", "/api/v1/orders", RateLimitPool.Futures, 800),
+        ("DELETE", "/api/v1/stopOrders", RateLimitPool.Futures, 15),
+        ("GET", "/api/v1/orders/", RateLimitPool.Futures, 5),
+        ("GET", "/api/v1/orders", RateLimitPool.Futures, 2),
+        ("GET", "/api/v1/recentDoneOrders", RateLimitPool.Futures, 5),
+        ("GET", "/api/v1/stopOrders", RateLimitPool.Futures, 6),
+        ("GET", "/api/v1/openOrderStatistics", RateLimitPool.Futures, 10),
+        ("GET", "/api/v1/fills", RateLimitPool.Futures, 5),
+        ("GET", "/api/v1/recentFills", RateLimitPool.Futures, 3),
+        ("GET", "/api/v1/account-overview", RateLimitPool.Futures, 5),
+        ("GET", "/api/v1/funding-history", RateLimitPool.Futures, 5),
+        ("GET", "/api/v1/trade-fees", RateLimitPool.Futures, 3),
         ("GET", "/api/v1/user/api-key", RateLimitPool.Management, 20),
     ];
 
