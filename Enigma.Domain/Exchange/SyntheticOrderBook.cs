@@ -135,8 +135,14 @@ internal sealed class SyntheticOrderBook
 
         var bids = Desired(BookSide.Bid);
         var asks = Desired(BookSide.Ask);
+
+        // Removals first, then sizes and new levels: the book after every single change is a subset of either the old
+        // or the new book, so a client applying the changes one by one never sees it crossed.
+        var start = changes.Count;
         Diff(BookSide.Bid, _publishedBids, bids, changes);
         Diff(BookSide.Ask, _publishedAsks, asks, changes);
+        changes.Sort(start, changes.Count - start, Comparer<(BookSide Side, decimal Price, decimal Lots)>.Create((a, b) =>
+            a.Lots == 0 && b.Lots != 0 ? -1 : a.Lots != 0 && b.Lots == 0 ? 1 : a.Side != b.Side ? a.Side.CompareTo(b.Side) : a.Price.CompareTo(b.Price)));
         _publishedBids = bids;
         _publishedAsks = asks;
         Forget(BookSide.Bid);
@@ -196,7 +202,6 @@ internal sealed class SyntheticOrderBook
 
     private static void Diff(BookSide side, Dictionary<decimal, decimal> before, Dictionary<decimal, decimal> after, List<(BookSide, decimal, decimal)> changes)
     {
-        var start = changes.Count;
         foreach (var (price, _) in before)
         {
             if (!after.ContainsKey(price))
@@ -212,9 +217,6 @@ internal sealed class SyntheticOrderBook
                 changes.Add((side, price, lots));
             }
         }
-
-        // Sorted, so that a replay emits the same sequence numbers for the same levels.
-        changes.Sort(start, changes.Count - start, Comparer<(BookSide, decimal Price, decimal)>.Create((a, b) => a.Price.CompareTo(b.Price)));
     }
 
     /// <summary>Depletion lasts while the level stays in the book's window; a level that leaves it comes back whole.</summary>

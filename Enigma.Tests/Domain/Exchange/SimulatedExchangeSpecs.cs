@@ -234,6 +234,7 @@ public sealed class SimulatedExchangeSpecs
             {
                 Assert.Equal(expectedSequence++, change.Sequence);
                 local.Set(change.Side, change.Price, change.Lots);
+                Assert.False(local.IsCrossed, $"crossed after #{change.Sequence}");
             }
 
             var published = venue.Market(Xbt.Symbol)!;
