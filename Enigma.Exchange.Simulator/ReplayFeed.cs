@@ -101,6 +101,15 @@ internal sealed class ReplayFeed
         }
     }
 
+    /// <summary>Moves every candle by <paramref name="shiftMs"/>, before the replay starts.</summary>
+    public void Shift(long shiftMs)
+    {
+        foreach (var feed in _symbols.Values)
+        {
+            feed.Shift(shiftMs);
+        }
+    }
+
     /// <summary>Skips the history before <paramref name="startMs"/> without replaying it tick by tick.</summary>
     public void StartAt(long startMs)
     {
@@ -163,9 +172,11 @@ internal sealed class ReplayFeed
 
         public ContractSpec Contract { get; } = contract;
 
-        public Candle[] Candles { get; } = candles;
+        public Candle[] Candles { get; private set; } = candles;
 
         public long TimeframeMs { get; } = timeframeMs;
+
+        public void Shift(long shiftMs) => Candles = Candles.Select(c => c with { OpenTimeMs = c.OpenTimeMs + shiftMs }).ToArray();
 
         public void SkipTo(long startMs)
         {

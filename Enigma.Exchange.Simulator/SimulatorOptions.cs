@@ -79,6 +79,13 @@ public sealed record SimulatorOptions
     /// <summary>Days of history before the replay starts, served by the kline endpoint for warm-up.</summary>
     public int HistoryDays { get; init; } = 10;
 
+    /// <summary>
+    /// Moves the replay's times by a whole number of candles so that it starts now: clients that ask for "the last
+    /// 200 candles up to now" (ccxt does) find them, and at speed 1 market time is wall time. Off keeps the data's own
+    /// times, for runs that must report the same timestamps every time.
+    /// </summary>
+    public bool AlignToWallClock { get; init; } = true;
+
     /// <summary>Points of the intra-candle path per candle.</summary>
     public int PointsPerCandle { get; init; } = 20;
 

@@ -26,6 +26,15 @@ internal sealed class SimulatorVenue
         }
 
         var start = Feed.CommonStartMs + (options.HistoryDays * 86_400_000L);
+        if (options.AlignToWallClock)
+        {
+            var step = Feed.Symbols.Max(Feed.SourceTimeframeMs);
+            var now = wall.GetUtcNow().ToUnixTimeMilliseconds();
+            var shift = (now - start) / step * step;
+            Feed.Shift(shift);
+            start += shift;
+        }
+
         Feed.StartAt(start);
         Clock = new ReplayClock(wall, start, options.Speed);
         Pump();

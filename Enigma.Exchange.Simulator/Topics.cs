@@ -32,7 +32,7 @@ internal sealed record Push(string Topic, string Subject, string? AccountId, boo
 internal static class Topics
 {
     public static readonly IReadOnlyList<string> PublicPrefixes =
-        ["/contractMarket/tickerV2", "/contractMarket/level2", "/contractMarket/execution", "/contractMarket/limitCandle", "/contract/instrument"];
+        ["/contractMarket/tickerV2", "/contractMarket/ticker", "/contractMarket/level2", "/contractMarket/execution", "/contractMarket/limitCandle", "/contract/instrument"];
 
     /// <summary>Private topics, with whether they take a symbol.</summary>
     public static readonly IReadOnlyDictionary<string, bool> PrivatePrefixes = new Dictionary<string, bool>(StringComparer.Ordinal)
@@ -66,7 +66,26 @@ internal static class Topics
             w.WriteNumber("ts", KuCoinJson.Nanoseconds(t.TimeMs));
             w.WriteEndObject();
         })],
-        TradePrinted t => [new Push($"/contractMarket/execution:{t.Symbol}", "match", null, false, w => KuCoinJson.Trade(w, t))],
+        TradePrinted t =>
+        [
+            new Push($"/contractMarket/execution:{t.Symbol}", "match", null, false, w => KuCoinJson.Trade(w, t)),
+            new Push($"/contractMarket/ticker:{t.Symbol}", "ticker", null, false, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("symbol", t.Symbol);
+                w.WriteNumber("sequence", t.Sequence);
+                w.WriteString("side", KuCoinJson.Side(t.TakerSide));
+                w.WriteString("price", KuCoinJson.Text(t.Price));
+                w.WriteNumber("size", t.Lots);
+                w.WriteString("tradeId", t.TradeId);
+                w.WriteNumber("bestBidSize", t.Bid.Lots);
+                w.WriteString("bestBidPrice", KuCoinJson.Text(t.Bid.Price));
+                w.WriteString("bestAskPrice", KuCoinJson.Text(t.Ask.Price));
+                w.WriteNumber("bestAskSize", t.Ask.Lots);
+                w.WriteNumber("ts", KuCoinJson.Nanoseconds(t.TimeMs));
+                w.WriteEndObject();
+            }),
+        ],
         MarkPriceChanged m => [new Push($"/contract/instrument:{m.Symbol}", "mark.index.price", null, false, w =>
         {
             w.WriteStartObject();

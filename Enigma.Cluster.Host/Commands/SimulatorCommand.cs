@@ -27,10 +27,11 @@ public static class SimulatorCommand
         var apiSecret = new Option<string?>("--api-secret") { Description = $"Its secret (default {SimulatorOptions.DefaultAccount.ApiSecret})." };
         var apiPassphrase = new Option<string?>("--api-passphrase") { Description = $"Its passphrase (default {SimulatorOptions.DefaultAccount.ApiPassphrase})." };
         var balance = new Option<decimal>("--balance") { Description = "The paper account's starting USDT.", DefaultValueFactory = _ => 10_000m };
+        var keepDataTimes = new Option<bool>("--keep-data-times") { Description = "Report the candles' own (historical) times instead of moving the replay to start now." };
         var seed = new Option<int>("--seed") { Description = "Seeds the book and the fault dice: the same seed replays the same market.", DefaultValueFactory = _ => 1 };
         var command = new Command("simulator", "Run a KuCoin Futures compatible exchange simulator on loopback (REST, WebSocket, matching, fees, funding, liquidation).")
         {
-            port, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed,
+            port, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed, keepDataTimes,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -58,6 +59,7 @@ public static class SimulatorCommand
                     Speed = parseResult.GetValue(speed),
                     HistoryDays = parseResult.GetValue(historyDays),
                     Seed = parseResult.GetValue(seed),
+                    AlignToWallClock = !parseResult.GetValue(keepDataTimes),
                     Accounts = [account],
                 };
                 options.Validate();

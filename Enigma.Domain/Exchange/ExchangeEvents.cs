@@ -12,8 +12,8 @@ public sealed record BookLevelChanged(string Symbol, long TimeMs, long Sequence,
 /// <summary>The best bid or ask changed (tickerV2).</summary>
 public sealed record TopOfBookChanged(string Symbol, long TimeMs, long Sequence, BookLevel Bid, BookLevel Ask) : ExchangeEvent(Symbol, TimeMs);
 
-/// <summary>A public trade (the execution topic); <see cref="TakerSide"/> is the aggressor's side.</summary>
-public sealed record TradePrinted(string Symbol, long TimeMs, long Sequence, string TradeId, OrderSide TakerSide, decimal Price, long Lots, string TakerOrderId, string MakerOrderId) : ExchangeEvent(Symbol, TimeMs);
+/// <summary>A public trade (the execution topic); <see cref="TakerSide"/> is the aggressor's side; the best bid and ask as the trade printed (the legacy ticker topic carries them).</summary>
+public sealed record TradePrinted(string Symbol, long TimeMs, long Sequence, string TradeId, OrderSide TakerSide, decimal Price, long Lots, string TakerOrderId, string MakerOrderId, BookLevel Bid, BookLevel Ask) : ExchangeEvent(Symbol, TimeMs);
 
 public sealed record MarkPriceChanged(string Symbol, long TimeMs, decimal MarkPrice, decimal IndexPrice) : ExchangeEvent(Symbol, TimeMs);
 

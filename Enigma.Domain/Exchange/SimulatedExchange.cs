@@ -715,7 +715,7 @@ public sealed class SimulatedExchange
 
     private void PrintTrade(SymbolMarket market, long nowMs, OrderSide takerSide, decimal price, long lots, string takerOrderId, string makerOrderId)
     {
-        var trade = new TradePrinted(market.Contract.Symbol, nowMs, ++market.TradeSequence, NextTradeId(), takerSide, price, lots, takerOrderId, makerOrderId);
+        var trade = new TradePrinted(market.Contract.Symbol, nowMs, ++market.TradeSequence, NextTradeId(), takerSide, price, lots, takerOrderId, makerOrderId, market.Book.TopBid, market.Book.TopAsk);
         market.RecentTrades.Enqueue(trade);
         if (market.RecentTrades.Count > RecentTradesKept)
         {
