@@ -83,6 +83,8 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<RateLimitPool, TokenBucketRateLimiter> _buckets;
+    private readonly TokenBucketRateLimiter _publicPace;
+    private readonly TokenBucketRateLimiter _privatePace;
     private readonly Dictionary<RateLimitPool, long> _blockedUntilMs = [];
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -90,8 +92,14 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
     /// <param name="time">The clock of the exchange-imposed blocks. (The buckets refill on the runtime's own timer:
     /// System.Threading.RateLimiting takes no TimeProvider, and even its manual replenishment reads the real clock.)</param>
     /// <param name="window">KuCoin's is 30 s; tests shorten it.</param>
-    public KuCoinRateLimiter(TimeProvider? time = null, int publicQuota = 2000, int futuresQuota = 2000, int managementQuota = 2000, TimeSpan? window = null)
+    /// <param name="publicPerSecond">The seed's pace for public calls (30 per 3 s), which KuCoin's pools do not set.</param>
+    /// <param name="privatePerSecond">The seed's pace for private calls (75 per 3 s).</param>
+    /// <param name="burst">The seed's burst: calls that may go at once before the pace applies.</param>
+    public KuCoinRateLimiter(TimeProvider? time = null, int publicQuota = 2000, int futuresQuota = 2000, int managementQuota = 2000, TimeSpan? window = null,
+        int publicPerSecond = 10, int privatePerSecond = 25, int burst = 10)
     {
+        _publicPace = Pace(publicPerSecond, burst);
+        _privatePace = Pace(privatePerSecond, burst);
         _time = time ?? TimeProvider.System;
         var period = window ?? Window;
         _buckets = new()
@@ -112,8 +120,9 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
 
+        using var paced = await PaceOf(pool).AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         using var lease = await _buckets[pool].AcquireAsync(weight, cancellationToken).ConfigureAwait(false);
-        if (!lease.IsAcquired)
+        if (!lease.IsAcquired || !paced.IsAcquired)
         {
             // A weight above the whole quota is refused by the bucket itself (ArgumentOutOfRangeException); a failed
             // lease means as many requests as the quota are already queued.
@@ -125,6 +134,12 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
     public bool TryAcquire(RateLimitPool pool, int weight)
     {
         if (BlockedFor(pool) > TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        using var paced = PaceOf(pool).AttemptAcquire(1);
+        if (!paced.IsAcquired)
         {
             return false;
         }
@@ -168,7 +183,7 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var bucket in _buckets.Values)
+        foreach (var bucket in _buckets.Values.Append(_publicPace).Append(_privatePace))
         {
             await bucket.DisposeAsync().ConfigureAwait(false);
         }
@@ -181,6 +196,24 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
             var until = _time.GetUtcNow().ToUnixTimeMilliseconds() + Math.Max(0, resetMs);
             _blockedUntilMs[pool] = Math.Max(_blockedUntilMs.GetValueOrDefault(pool), until);
         }
+    }
+
+    private TokenBucketRateLimiter PaceOf(RateLimitPool pool) => pool == RateLimitPool.Public ? _publicPace : _privatePace;
+
+    /// <summary>A per-second pace: one token every 1/rate seconds, at most <paramref name="burst"/> saved up.</summary>
+    private static TokenBucketRateLimiter Pace(int perSecond, int burst)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
+        return new(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / perSecond),
+            AutoReplenishment = true,
+            QueueLimit = 10_000,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
     }
 
     private static TokenBucketRateLimiter Bucket(int quota, TimeSpan window) => new(new TokenBucketRateLimiterOptions

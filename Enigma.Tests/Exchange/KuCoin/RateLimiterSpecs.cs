@@ -37,6 +37,24 @@ public sealed class RateLimiterSpecs
     }
 
     [Fact]
+    public async Task Calls_must_keep_the_seeds_pace_a_burst_of_ten_then_ten_or_twenty_five_a_second()
+    {
+        await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider());
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(limiter.TryAcquire(RateLimitPool.Public, 1), $"public call {i + 1} of the burst");
+            Assert.True(limiter.TryAcquire(RateLimitPool.Futures, 1), $"private call {i + 1} of the burst");
+        }
+
+        Assert.False(limiter.TryAcquire(RateLimitPool.Public, 1));
+        Assert.False(limiter.TryAcquire(RateLimitPool.Management, 1));
+        Assert.True(limiter.Available(RateLimitPool.Public) > 1900, "the pool's quota is far from spent: the pace held the call back");
+
+        // The next call waits for the pace (a tenth of a second for public calls), not for the 30 s window.
+        await limiter.AcquireAsync(RateLimitPool.Public, 1).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_request_waiting_on_an_empty_pool_must_go_through_when_the_window_refills()
     {
         await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider(), futuresQuota: 10, window: TimeSpan.FromMilliseconds(200));
