@@ -20,6 +20,9 @@ public sealed record FaultSettings
     /// <summary>Share of REST requests answered with HTTP 429 and code 429000.</summary>
     public double RateLimitShare { get; init; }
 
+    /// <summary>What an injected 429 says about the pool's reset (gw-ratelimit-reset), in ms.</summary>
+    public int RateLimitResetMs { get; init; } = 1000;
+
     /// <summary>Share of REST requests answered with HTTP 500 and code 500000.</summary>
     public double ServerErrorShare { get; init; }
 
@@ -48,6 +51,11 @@ public sealed record FaultSettings
         Share(ServerErrorShare, "serverErrorShare");
         Share(SkipLevel2Share, "skipLevel2Share");
         Share(MalformedFrameShare, "malformedFrameShare");
+        if (RateLimitResetMs is < 0 or > 30_000)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Fault setting rateLimitResetMs must lie in [0, 30000], got {RateLimitResetMs}."));
+        }
+
         if (LatencyMs is < 0 or > 60_000)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Fault setting latencyMs must lie in [0, 60000], got {LatencyMs}."));

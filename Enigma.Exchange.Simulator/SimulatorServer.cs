@@ -175,9 +175,14 @@ public sealed class SimulatorServer : IAsyncDisposable
         var caller = account?.ApiKey ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var quota = _quotas.GetOrAdd((pool.ToString(), caller), _ => new QuotaWindow(_venue.Options.RateLimitQuota, _wall));
         var (allowed, remaining, resetMs) = quota.Charge(reply is null ? weight : 0);
-        if (reply is null && (!allowed || _faults.Roll(faults.RateLimitShare)))
+        if (reply is null && !allowed)
         {
             reply = ApiReply.Fail("429000", "Too Many Requests", 429);
+        }
+        else if (reply is null && _faults.Roll(faults.RateLimitShare))
+        {
+            reply = ApiReply.Fail("429000", "Too Many Requests (injected fault)", 429);
+            (remaining, resetMs) = (0, faults.RateLimitResetMs);
         }
 
         if (reply is null && _faults.Roll(faults.ServerErrorShare))
