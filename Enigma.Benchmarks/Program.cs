@@ -8,4 +8,19 @@ if (args.Length > 0 && args[0] == "latency")
     return;
 }
 
+if (args.Length > 0 && args[0] == "loopback-latency")
+{
+    await LoopbackLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "simulator-load")
+{
+    await SimulatorLoad.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 60,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(IndicatorSetBenchmarks).Assembly).Run(args);

@@ -14,12 +14,18 @@ internal sealed class EventHub : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _router;
 
-    public EventHub()
+    private readonly Func<string, Enigma.Domain.Market.ContractSpec> _contract;
+
+    public EventHub(Func<string, Enigma.Domain.Market.ContractSpec> contract)
     {
+        _contract = contract;
         _router = Task.Run(RouteAsync);
     }
 
     public int SessionCount => _sessions.Count;
+
+    /// <summary>Events published and not yet routed: a backlog that grows means the sessions cannot keep up.</summary>
+    public int Backlog => _events.Reader.Count;
 
     public IEnumerable<WebSocketSession> Sessions => _sessions.Values;
 
@@ -46,7 +52,7 @@ internal sealed class EventHub : IAsyncDisposable
                     continue;
                 }
 
-                var pushes = Topics.For(e);
+                var pushes = Topics.For(e, _contract);
                 foreach (var push in pushes)
                 {
                     string? json = null;

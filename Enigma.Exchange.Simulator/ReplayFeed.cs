@@ -40,8 +40,9 @@ internal sealed class ReplayFeed
     private readonly int _points;
     private readonly int _seed;
 
-    public ReplayFeed(string dataDirectory, IReadOnlyList<string> symbols, int pointsPerCandle, int seed)
+    public ReplayFeed(string dataDirectory, IReadOnlyList<string> symbols, IReadOnlyList<ContractSpec> contracts, int pointsPerCandle, int seed)
     {
+        ContractSpec? Find(string symbol) => contracts.FirstOrDefault(c => string.Equals(c.Symbol, symbol, StringComparison.OrdinalIgnoreCase));
         _points = pointsPerCandle;
         _seed = seed;
         var files = Directory.EnumerateFiles(dataDirectory, "*.csv*", SearchOption.TopDirectoryOnly)
@@ -49,10 +50,10 @@ internal sealed class ReplayFeed
             .ToDictionary(f => Path.GetFileName(f).Split('-')[0].ToUpperInvariant(), f => f, StringComparer.Ordinal);
         var wanted = symbols.Count > 0
             ? symbols.Select(s => KnownContracts.ToKuCoinSymbol(s)).ToList()
-            : files.Keys.Where(k => k.EndsWith("USDT", StringComparison.Ordinal)).Select(KnownContracts.ToKuCoinSymbol).Where(s => KnownContracts.Find(s) is not null).ToList();
+            : files.Keys.Where(k => k.EndsWith("USDT", StringComparison.Ordinal)).Select(KnownContracts.ToKuCoinSymbol).Where(s => Find(s) is not null).ToList();
         foreach (var symbol in wanted)
         {
-            var contract = KnownContracts.Find(symbol) ?? throw new ArgumentException($"No contract terms for {symbol}; known: {string.Join(", ", KnownContracts.All.Select(c => c.Symbol))}.");
+            var contract = Find(symbol) ?? throw new ArgumentException($"No contract terms for {symbol}; known: {string.Join(", ", contracts.Select(c => c.Symbol))}.");
             var dataSymbol = KnownContracts.ToDataSymbol(symbol);
             if (!files.TryGetValue(dataSymbol, out var file))
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Enigma.Domain.Market;
 
 namespace Enigma.Exchange.Simulator;
 
@@ -80,6 +81,9 @@ public sealed record SimulatorOptions
 
     /// <summary>KuCoin symbols to replay (XBTUSDTM, ETHUSDTM, ...); empty means every contract with data.</summary>
     public IReadOnlyList<string> Symbols { get; init; } = [];
+
+    /// <summary>Contract terms by KuCoin symbol; the data file of XBTUSDTM is BTCUSDT-*.csv[.gz] (load tests add their own).</summary>
+    public IReadOnlyList<ContractSpec> Contracts { get; init; } = KnownContracts.All;
 
     /// <summary>Replay speed: 1 = real time, N = N times faster, 0 = stepped (time moves only when a test steps it).</summary>
     public double Speed { get; init; } = 1;

@@ -37,7 +37,8 @@ public sealed class SimulatorServer : IAsyncDisposable
     private SimulatorServer(SimulatorOptions options, TimeProvider wall)
     {
         _wall = wall;
-        _hub = new EventHub();
+        var contracts = options.Contracts.ToDictionary(c => c.Symbol, StringComparer.Ordinal);
+        _hub = new EventHub(symbol => contracts[symbol]);
         _venue = new SimulatorVenue(options, wall, _hub);
         _faults = new FaultInjector(options.Faults);
         _api = new RestApi(_venue, IssueToken, () => new Uri(BaseAddress, "/endpoint").ToString().Replace("http", "ws", StringComparison.Ordinal) is var ws ? new Uri(ws) : throw new InvalidOperationException());
@@ -58,6 +59,9 @@ public sealed class SimulatorServer : IAsyncDisposable
     public IEnumerable<string> Symbols => _venue.Feed.Symbols;
 
     public int WebSocketSessions => _hub.SessionCount;
+
+    /// <summary>Events published and not yet handed to the sessions.</summary>
+    public int EventBacklog => _hub.Backlog;
 
     public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, TimeProvider? wall = null, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ internal sealed class SimulatorVenue
     {
         Options = options;
         Hub = hub;
-        Feed = new ReplayFeed(options.DataDirectory, options.Symbols, options.PointsPerCandle, options.Seed);
+        Feed = new ReplayFeed(options.DataDirectory, options.Symbols, options.Contracts, options.PointsPerCandle, options.Seed);
         Exchange = new SimulatedExchange(Feed.Contracts, new ExchangeModelSettings { Seed = options.Seed });
         _accounts = options.Accounts.ToDictionary(a => a.ApiKey, StringComparer.Ordinal);
         foreach (var account in options.Accounts)

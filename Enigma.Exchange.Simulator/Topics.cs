@@ -44,7 +44,7 @@ internal static class Topics
         ["/contractAccount/wallet"] = false,
     };
 
-    public static IReadOnlyList<Push> For(object e) => e switch
+    public static IReadOnlyList<Push> For(object e, Func<string, ContractSpec> contract) => e switch
     {
         BookLevelChanged b => [new Push($"/contractMarket/level2:{b.Symbol}", "level2", null, true, w =>
         {
@@ -137,8 +137,8 @@ internal static class Topics
         })],
         PositionChanged p =>
         [
-            new Push($"/contract/position:{p.Symbol}", "position.change", p.Position.AccountId, false, w => PositionChange(w, p)),
-            new Push("/contract/positionAll", "position.change", p.Position.AccountId, false, w => PositionChange(w, p)),
+            new Push($"/contract/position:{p.Symbol}", "position.change", p.Position.AccountId, false, w => PositionChange(w, p, contract(p.Symbol))),
+            new Push("/contract/positionAll", "position.change", p.Position.AccountId, false, w => PositionChange(w, p, contract(p.Symbol))),
         ],
         FundingCharged f => [new Push($"/contract/position:{f.Symbol}", "position.settlement", f.AccountId, false, w =>
         {
@@ -176,9 +176,8 @@ internal static class Topics
         _ => [],
     };
 
-    private static void PositionChange(Utf8JsonWriter w, PositionChanged p)
+    private static void PositionChange(Utf8JsonWriter w, PositionChanged p, ContractSpec contract)
     {
-        var contract = KnownContracts.Find(p.Symbol) ?? throw new InvalidOperationException($"No contract {p.Symbol}.");
         var reason = p.Reason switch
         {
             PositionChangeReason.Liquidation => "liquidation",

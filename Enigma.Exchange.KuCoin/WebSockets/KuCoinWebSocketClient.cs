@@ -86,12 +86,20 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
         await _firstLive.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>Subscribes (now, and again after every reconnect). Waits for the ack when connected.</summary>
+    /// <summary>
+    /// Subscribes (now, and again after every reconnect), waiting for the ack when connected. A topic may join up to
+    /// 100 symbols with commas (<c>/contractMarket/tickerV2:XBTUSDTM,ETHUSDTM</c>); KuCoin then pushes each symbol under
+    /// its own topic, and <paramref name="handler"/> receives them all.
+    /// </summary>
     public async Task SubscribeAsync(string topic, Action<KuCoinPush> handler, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentNullException.ThrowIfNull(handler);
-        _handlers[topic] = handler;
+        foreach (var single in Split(topic))
+        {
+            _handlers[single] = handler;
+        }
+
         if (State == KuCoinStreamState.Live && _socket is { } socket)
         {
             await SubscribeOnAsync(socket, topic, subscribe: true, ct).ConfigureAwait(false);
@@ -100,10 +108,28 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
 
     public async Task UnsubscribeAsync(string topic, CancellationToken ct = default)
     {
-        if (_handlers.TryRemove(topic, out _) && State == KuCoinStreamState.Live && _socket is { } socket)
+        var removed = Split(topic).Count(single => _handlers.TryRemove(single, out _));
+        if (removed > 0 && State == KuCoinStreamState.Live && _socket is { } socket)
         {
             await SubscribeOnAsync(socket, topic, subscribe: false, ct).ConfigureAwait(false);
         }
+    }
+
+    private static IEnumerable<string> Split(string topic)
+    {
+        var colon = topic.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? [topic]
+            : topic[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(symbol => topic[..(colon + 1)] + symbol);
+    }
+
+    /// <summary>Every subscription again after a reconnect, joined per topic prefix in requests of at most 100 symbols.</summary>
+    private async Task ResubscribeAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var requests = _handlers.Keys
+            .GroupBy(t => t.Contains(':', StringComparison.Ordinal) ? t[..t.IndexOf(':', StringComparison.Ordinal)] : t, StringComparer.Ordinal)
+            .SelectMany(g => g.Key == g.First() ? [g.Key] : g.Select(t => t[(g.Key.Length + 1)..]).Chunk(100).Select(symbols => g.Key + ":" + string.Join(',', symbols)));
+        await Task.WhenAll(requests.Select(r => SubscribeOnAsync(socket, r, subscribe: true, ct))).ConfigureAwait(false);
     }
 
     private async Task RunAsync(CancellationToken stopping)
@@ -121,10 +147,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
                 _socket = socket;
                 var receive = ReceiveAsync(socket, stopping);
                 await welcome.Task.WaitAsync(_options.HandshakeTimeout, _time, stopping).ConfigureAwait(false);
-                foreach (var topic in _handlers.Keys)
-                {
-                    await SubscribeOnAsync(socket, topic, subscribe: true, stopping).ConfigureAwait(false);
-                }
+                await ResubscribeAsync(socket, stopping).ConfigureAwait(false);
 
                 State = KuCoinStreamState.Live;
                 backoff = _options.InitialBackoff;
@@ -262,7 +285,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
         }
     }
 
-    private void Dispatch(ReadOnlySpan<byte> frame)
+    internal void Dispatch(ReadOnlySpan<byte> frame)
     {
         var reader = new Utf8JsonReader(frame);
         JsonDocument document;

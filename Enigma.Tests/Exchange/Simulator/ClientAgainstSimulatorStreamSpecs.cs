@@ -106,6 +106,26 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     }
 
     [Fact]
+    public async Task A_comma_joined_subscription_delivers_every_symbol_before_and_after_a_reconnect()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var rest = sim.Client();
+        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
+        await stream.StartAsync();
+        var seen = new ConcurrentDictionary<string, int>();
+        await stream.SubscribeAsync("/contractMarket/execution:XBTUSDTM,ETHUSDTM", push => seen.AddOrUpdate(push.Topic, 1, (_, n) => n + 1));
+
+        sim.Server.Step(TimeSpan.FromMinutes(1));
+        await Eventually.HoldsAsync(() => seen.Count == 2, "trades of both symbols arrived");
+        sim.Server.DropWebSockets();
+        await Eventually.HoldsAsync(() => stream.Reconnects == 1 && stream.State == KuCoinStreamState.Live, "the client reconnected");
+        seen.Clear();
+        sim.Server.Step(TimeSpan.FromMinutes(1));
+        await Eventually.HoldsAsync(() => seen.Count == 2, "trades of both symbols arrived after the reconnect");
+        Assert.Equal(["/contractMarket/execution:ETHUSDTM", "/contractMarket/execution:XBTUSDTM"], seen.Keys.Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
     public async Task Malformed_frames_are_reported_and_the_stream_goes_on()
     {
         await using var sim = await SimulatorHarness.StartAsync();
