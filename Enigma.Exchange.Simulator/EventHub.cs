@@ -13,6 +13,7 @@ internal sealed class EventHub : IAsyncDisposable
     private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _router;
+    private int _backlog;
 
     private readonly Func<string, Enigma.Domain.Market.ContractSpec> _contract;
 
@@ -25,7 +26,7 @@ internal sealed class EventHub : IAsyncDisposable
     public int SessionCount => _sessions.Count;
 
     /// <summary>Events published and not yet routed: a backlog that grows means the sessions cannot keep up.</summary>
-    public int Backlog => _events.Reader.Count;
+    public int Backlog => Volatile.Read(ref _backlog);
 
     public IEnumerable<WebSocketSession> Sessions => _sessions.Values;
 
@@ -33,6 +34,7 @@ internal sealed class EventHub : IAsyncDisposable
     {
         foreach (var e in events)
         {
+            Interlocked.Increment(ref _backlog);
             _events.Writer.TryWrite(e);
         }
     }
@@ -47,6 +49,7 @@ internal sealed class EventHub : IAsyncDisposable
         {
             await foreach (var e in _events.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
+                Interlocked.Decrement(ref _backlog);
                 if (_sessions.IsEmpty)
                 {
                     continue;
