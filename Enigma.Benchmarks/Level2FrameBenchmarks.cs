@@ -13,7 +13,7 @@ namespace Enigma.Benchmarks;
 /// increment applied to a live book, as <see cref="KuCoinOrderBookFeed"/> does. Goal: 200k increments per second.
 /// </summary>
 [MemoryDiagnoser]
-public sealed class Level2FrameBenchmarks : IDisposable
+public class Level2FrameBenchmarks
 {
     private const int Frames = 20_000;
     private byte[][] _frames = [];
@@ -44,7 +44,7 @@ public sealed class Level2FrameBenchmarks : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose()
+    public void Cleanup()
     {
         _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _http.Dispose();

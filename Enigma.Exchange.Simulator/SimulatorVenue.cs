@@ -58,7 +58,7 @@ internal sealed class SimulatorVenue
     {
         lock (_gate)
         {
-            Catch_up();
+            CatchUp();
             Flush();
         }
     }
@@ -68,7 +68,7 @@ internal sealed class SimulatorVenue
     {
         lock (_gate)
         {
-            var now = Catch_up();
+            var now = CatchUp();
             var result = action(Exchange, now);
             _pending.AddRange(Exchange.TakeEvents());
             Flush();
@@ -83,7 +83,7 @@ internal sealed class SimulatorVenue
         return Clock.NowMs;
     }
 
-    private long Catch_up()
+    private long CatchUp()
     {
         var now = Clock.NowMs;
         Feed.AdvanceTo(

@@ -281,21 +281,21 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
             }
 
             Interlocked.Exchange(ref _lastHeardTimestamp, _time.GetTimestamp());
-            Dispatch(buffer.WrittenSpan);
+            Dispatch(buffer.WrittenMemory);
         }
     }
 
-    internal void Dispatch(ReadOnlySpan<byte> frame)
+    /// <summary>Handles one frame. The document reads the receive buffer in place (no copy); nothing of it outlives the call.</summary>
+    internal void Dispatch(ReadOnlyMemory<byte> frame)
     {
-        var reader = new Utf8JsonReader(frame);
         JsonDocument document;
         try
         {
-            document = JsonDocument.ParseValue(ref reader);
+            document = JsonDocument.Parse(frame);
         }
         catch (JsonException e)
         {
-            ProtocolError?.Invoke($"malformed frame ({e.Message}): {Excerpt(frame)}");
+            ProtocolError?.Invoke($"malformed frame ({e.Message}): {Excerpt(frame.Span)}");
             return;
         }
 
@@ -349,7 +349,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
 
                     break;
                 default:
-                    ProtocolError?.Invoke($"unexpected frame type '{type}': {Excerpt(frame)}");
+                    ProtocolError?.Invoke($"unexpected frame type '{type}': {Excerpt(frame.Span)}");
                     break;
             }
         }
