@@ -95,6 +95,14 @@ internal static class Topics
             w.WriteNumber("timestamp", m.TimeMs);
             w.WriteEndObject();
         })],
+        FundingRateAnnounced f => [new Push($"/contract/instrument:{f.Symbol}", "funding.rate", null, false, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("granularity", 60_000);
+            w.WriteNumber("fundingRate", f.FundingRate);
+            w.WriteNumber("timestamp", f.TimeMs);
+            w.WriteEndObject();
+        })],
         CandleUpdated c => [new Push($"/contractMarket/limitCandle:{c.Symbol}_{c.Type}", "candle.stick", null, false, w =>
         {
             // Start in seconds and the order open, close, high, low: KuCoin's WebSocket candle, unlike its REST one.

@@ -15,6 +15,9 @@ public sealed record TopOfBookChanged(string Symbol, long TimeMs, long Sequence,
 /// <summary>A public trade (the execution topic); <see cref="TakerSide"/> is the aggressor's side; the best bid and ask as the trade printed (the legacy ticker topic carries them).</summary>
 public sealed record TradePrinted(string Symbol, long TimeMs, long Sequence, string TradeId, OrderSide TakerSide, decimal Price, long Lots, string TakerOrderId, string MakerOrderId, BookLevel Bid, BookLevel Ask) : ExchangeEvent(Symbol, TimeMs);
 
+/// <summary>The current funding rate, announced once a minute of market time (KuCoin's funding.rate subject).</summary>
+public sealed record FundingRateAnnounced(string Symbol, long TimeMs, decimal FundingRate) : ExchangeEvent(Symbol, TimeMs);
+
 public sealed record MarkPriceChanged(string Symbol, long TimeMs, decimal MarkPrice, decimal IndexPrice) : ExchangeEvent(Symbol, TimeMs);
 
 /// <summary>KuCoin's tradeOrders event types (section 5.6).</summary>

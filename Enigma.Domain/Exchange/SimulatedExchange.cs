@@ -122,11 +122,17 @@ public sealed class SimulatedExchange
             market.NextFundingMs += market.Contract.FundingIntervalMs;
         }
 
+        var newMinute = !market.HasPrice || tick.TimeMs / 60_000 != market.LastTimeMs / 60_000;
         var previous = market.HasPrice ? market.Last : tick.Price;
         market.HasPrice = true;
         market.Last = tick.Price;
         market.LastTimeMs = tick.TimeMs;
         _outbox.Add(new MarkPriceChanged(symbol, tick.TimeMs, tick.Price, tick.Price));
+        if (newMinute)
+        {
+            _outbox.Add(new FundingRateAnnounced(symbol, tick.TimeMs, _settings.FundingRate));
+        }
+
         if (tick.VolumeLots > 0)
         {
             PrintTrade(market, tick.TimeMs, tick.Price >= previous ? OrderSide.Buy : OrderSide.Sell, tick.Price, tick.VolumeLots, "", "");

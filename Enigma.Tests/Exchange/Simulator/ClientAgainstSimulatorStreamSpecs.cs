@@ -35,6 +35,33 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     }
 
     [Fact]
+    public async Task Candles_mark_prices_and_funding_rates_stream_in_KuCoin_shapes()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var rest = sim.Client();
+        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
+        await stream.StartAsync();
+        var candles = new ConcurrentQueue<string[]>();
+        var subjects = new ConcurrentDictionary<string, int>();
+        await stream.SubscribeAsync("/contractMarket/limitCandle:XBTUSDTM_1min", push => candles.Enqueue(push.Data.GetProperty("candles").EnumerateArray().Select(e => e.GetString()!).ToArray()));
+        await stream.SubscribeAsync("/contract/instrument:XBTUSDTM", push => subjects.AddOrUpdate(push.Subject, 1, (_, n) => n + 1));
+
+        sim.Server.Step(TimeSpan.FromMinutes(3));
+
+        await Eventually.HoldsAsync(() => candles.Count >= 6 && subjects.ContainsKey("funding.rate") && subjects.ContainsKey("mark.index.price"), "candles, marks and a funding rate arrived");
+        Assert.All(candles, c =>
+        {
+            Assert.Equal(7, c.Length);
+            var start = long.Parse(c[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(start, 1_000_000_000, 9_999_999_999); // seconds, not milliseconds
+            Assert.Equal(0, start % 60);
+            var (open, close, high, low) = (decimal.Parse(c[1], System.Globalization.CultureInfo.InvariantCulture), decimal.Parse(c[2], System.Globalization.CultureInfo.InvariantCulture),
+                decimal.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture), decimal.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(low <= Math.Min(open, close) && high >= Math.Max(open, close), "open, close, high, low in KuCoin's WebSocket order");
+        });
+    }
+
+    [Fact]
     public async Task The_local_book_follows_level2_and_equals_the_exchange_snapshot()
     {
         await using var sim = await SimulatorHarness.StartAsync();
