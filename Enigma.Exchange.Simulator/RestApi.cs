@@ -23,6 +23,18 @@ internal sealed record ApiReply(int Status, string Code, Action<Utf8JsonWriter>?
     public static ApiReply Fail(string code, string message, int status = 200) => new(status, code, null, message);
 
     public static ApiReply Fail(ExchangeError error) => Fail(error.Code, error.Message);
+
+    /// <summary>A success whose data is a JSON array of <paramref name="items"/>.</summary>
+    public static ApiReply List<T>(IEnumerable<T> items, Action<Utf8JsonWriter, T> write) => Ok(w =>
+    {
+        w.WriteStartArray();
+        foreach (var item in items)
+        {
+            write(w, item);
+        }
+
+        w.WriteEndArray();
+    });
 }
 
 internal sealed record Route(string Method, string Template, bool IsPrivate, Func<ApiRequest, ApiReply> Handle)
@@ -88,16 +100,7 @@ internal sealed class RestApi
             new("GET", "/api/v1/level2/snapshot", false, r => WithMarket(r.Q("symbol"), (m, _) => ApiReply.Ok(w => KuCoinJson.Book(w, m, int.MaxValue)))),
             new("GET", "/api/v1/level2/depth20", false, r => WithMarket(r.Q("symbol"), (m, _) => ApiReply.Ok(w => KuCoinJson.Book(w, m, 20)))),
             new("GET", "/api/v1/level2/depth100", false, r => WithMarket(r.Q("symbol"), (m, _) => ApiReply.Ok(w => KuCoinJson.Book(w, m, 100)))),
-            new("GET", "/api/v1/trade/history", false, r => WithMarket(r.Q("symbol"), (m, _) => ApiReply.Ok(w =>
-            {
-                w.WriteStartArray();
-                foreach (var t in m.RecentTrades.Reverse())
-                {
-                    KuCoinJson.Trade(w, t);
-                }
-
-                w.WriteEndArray();
-            }))),
+            new("GET", "/api/v1/trade/history", false, r => WithMarket(r.Q("symbol"), (m, _) => ApiReply.List(m.RecentTrades.Reverse(), KuCoinJson.Trade))),
             new("GET", "/api/v1/kline/query", false, Klines),
             new("GET", "/api/v1/mark-price/{symbol}/current", false, r => WithMarket(r.RouteValues["symbol"], (m, now) => ApiReply.Ok(w =>
             {
@@ -177,34 +180,10 @@ internal sealed class RestApi
     }
 
     private ApiReply ActiveContracts(ApiRequest r) => _venue.Run((ex, now) =>
-    {
-        var markets = ex.Contracts.Select(c => ex.Market(c.Symbol)!).ToArray();
-        return ApiReply.Ok(w =>
-        {
-            w.WriteStartArray();
-            foreach (var m in markets)
-            {
-                KuCoinJson.Contract(w, m.Contract, m, now);
-            }
-
-            w.WriteEndArray();
-        });
-    });
+        ApiReply.List(ex.Contracts.Select(c => ex.Market(c.Symbol)!).ToArray(), (w, m) => KuCoinJson.Contract(w, m.Contract, m, now)));
 
     private ApiReply AllTickers(ApiRequest r) => _venue.Run((ex, _) =>
-    {
-        var markets = ex.Contracts.Select(c => ex.Market(c.Symbol)!).ToArray();
-        return ApiReply.Ok(w =>
-        {
-            w.WriteStartArray();
-            foreach (var m in markets)
-            {
-                KuCoinJson.Ticker(w, m);
-            }
-
-            w.WriteEndArray();
-        });
-    });
+        ApiReply.List(ex.Contracts.Select(c => ex.Market(c.Symbol)!).ToArray(), KuCoinJson.Ticker));
 
     private ApiReply Klines(ApiRequest r)
     {
@@ -402,16 +381,7 @@ internal sealed class RestApi
         var orders = _venue.Run((ex, now) => ex.Orders(r.AccountId)
             .Where(o => !o.IsActive && (symbol is null || o.Symbol == symbol) && o.EndAtMs >= now - 86_400_000)
             .Reverse().Take(1000).Select(o => (o, ex.Contract(o.Symbol)!)).ToArray());
-        return ApiReply.Ok(w =>
-        {
-            w.WriteStartArray();
-            foreach (var (o, c) in orders)
-            {
-                KuCoinJson.Order(w, o, c);
-            }
-
-            w.WriteEndArray();
-        });
+        return ApiReply.List(orders, (w, x) => KuCoinJson.Order(w, x.o, x.Item2));
     }
 
     private ApiReply Fills(ApiRequest r)
@@ -435,16 +405,7 @@ internal sealed class RestApi
     {
         var symbol = r.Q("symbol");
         var fills = _venue.Run((ex, now) => ex.Fills(r.AccountId).Where(f => (symbol is null || f.Symbol == symbol) && f.TimeMs >= now - 86_400_000).Reverse().Take(1000).ToArray());
-        return ApiReply.Ok(w =>
-        {
-            w.WriteStartArray();
-            foreach (var f in fills)
-            {
-                KuCoinJson.Fill(w, f);
-            }
-
-            w.WriteEndArray();
-        });
+        return ApiReply.List(fills, KuCoinJson.Fill);
     }
 
     private ApiReply Position(ApiRequest r)
@@ -470,16 +431,7 @@ internal sealed class RestApi
         var positions = _venue.Run((ex, now) => currency is null or "USDT"
             ? ex.Positions(r.AccountId).Select(p => (p, ex.Contract(p.Symbol)!, ex.Market(p.Symbol)!.MarkPrice, now)).ToArray()
             : []);
-        return ApiReply.Ok(w =>
-        {
-            w.WriteStartArray();
-            foreach (var (p, c, mark, now) in positions)
-            {
-                KuCoinJson.Position(w, p, c, mark, now);
-            }
-
-            w.WriteEndArray();
-        });
+        return ApiReply.List(positions, (w, x) => KuCoinJson.Position(w, x.p, x.Item2, x.MarkPrice, x.now));
     }
 
     private ApiReply AccountOverview(ApiRequest r)

@@ -627,8 +627,8 @@ public sealed class SimulatedExchange
                 continue;
             }
 
-            var liquidation = position.LiquidationPrice(contract);
-            var breached = position.Lots > 0 ? market.Last <= liquidation : market.Last >= liquidation;
+            var liquidationPrice = position.LiquidationPrice(contract);
+            var breached = position.Lots > 0 ? market.Last <= liquidationPrice : market.Last >= liquidationPrice;
             if (!breached)
             {
                 continue;
@@ -642,7 +642,7 @@ public sealed class SimulatedExchange
             // Closed at the bankruptcy price: the position loses its margin, no more and no less.
             var side = position.Lots > 0 ? OrderSide.Sell : OrderSide.Buy;
             var lots = Math.Abs(position.Lots);
-            var order2 = new ExchangeOrder
+            var closeOut = new ExchangeOrder
             {
                 Id = (++_lastOrderId).ToString(CultureInfo.InvariantCulture),
                 ClientOid = "liquidation-" + _lastOrderId.ToString(CultureInfo.InvariantCulture),
@@ -658,9 +658,9 @@ public sealed class SimulatedExchange
                 UpdatedAtMs = nowMs,
                 Priority = ++_lastPriority,
             };
-            Store(account, order2);
-            account.ByClientOid[order2.ClientOid] = order2.Id;
-            Fill(account, market, order2, position.BankruptcyPrice, lots, Liquidity.Taker, FillKind.Liquidation, nowMs);
+            Store(account, closeOut);
+            account.ByClientOid[closeOut.ClientOid] = closeOut.Id;
+            Fill(account, market, closeOut, position.BankruptcyPrice, lots, Liquidity.Taker, FillKind.Liquidation, nowMs);
             PublishWallet(account, market, nowMs);
         }
     }
