@@ -23,7 +23,7 @@ public sealed class IntraCandlePathSpecs
             Assert.All(path, t => Assert.Equal(0, t.Price % contract.TickSize));
             Assert.Equal((long)decimal.Round(candle.Volume / contract.Multiplier, MidpointRounding.AwayFromZero), path.Sum(t => t.VolumeLots));
             Assert.Equal(candle.OpenTimeMs, path[0].TimeMs);
-            Assert.True(path.Zip(path.Skip(1)).All(p => p.First.TimeMs < p.Second.TimeMs));
+            Assert.True(path.Zip(path.Skip(1), (first, second) => first.TimeMs < second.TimeMs).All(ordered => ordered));
             Assert.True(path[^1].TimeMs < candle.OpenTimeMs + 300_000);
         }
     }

@@ -34,13 +34,13 @@ public sealed class ClientAgainstSimulatorRestSpecs
 
         var klines = await client.GetKlinesAsync("XBTUSDTM", 5);
         Assert.Equal(200, klines.Count);
-        Assert.True(klines.Zip(klines.Skip(1)).All(p => p.Second.OpenTimeMs == p.First.OpenTimeMs + 300_000));
+        Assert.True(klines.Zip(klines.Skip(1), (first, second) => second.OpenTimeMs == first.OpenTimeMs + 300_000).All(next => next));
         Assert.True(klines[^1].OpenTimeMs <= sim.Server.MarketTimeMs);
 
         var now = sim.Server.MarketTimeMs;
         var history = await client.GetKlineHistoryAsync("ETHUSDTM", 60, now - (3 * 86_400_000L), now);
         Assert.InRange(history.Count, 72, 73);
-        Assert.True(history.Zip(history.Skip(1)).All(p => p.Second.OpenTimeMs == p.First.OpenTimeMs + 3_600_000));
+        Assert.True(history.Zip(history.Skip(1), (first, second) => second.OpenTimeMs == first.OpenTimeMs + 3_600_000).All(next => next));
     }
 
     [Fact]

@@ -1,0 +1,450 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Enigma.Domain.Execution;
+using Enigma.Domain.Market;
+using Enigma.Domain.Risk;
+
+namespace Enigma.Actors.Execution;
+
+/// <summary>Places the orders of a risk approval: the entry, its stop loss and its take profit.</summary>
+public sealed record PlaceApprovedOrder(SizedOrder Approval, long DecisionTimeMs);
+
+public enum PlacementStatus
+{
+    /// <summary>The exchange accepted the entry.</summary>
+    Accepted,
+
+    /// <summary>The exchange refused it; a retry would not change that.</summary>
+    Refused,
+
+    /// <summary>The outcome is not known yet; the entity finds out by clientOid and records it.</summary>
+    Pending,
+
+    /// <summary>This approval was already placed (same decision, same client order id).</summary>
+    Duplicate,
+
+    /// <summary>The entity is not accepting orders (still reconciling, or reconciliation could not prove the state).</summary>
+    NotReady,
+}
+
+public sealed record OrderPlacementResult(string Symbol, string ClientOrderId, PlacementStatus Status, string Detail);
+
+public sealed record GetExecutionStatus
+{
+    public static GetExecutionStatus Instance { get; } = new();
+}
+
+public enum ExecutionPhase
+{
+    Recovering,
+    Reconciling,
+    Ready,
+    Closed,
+}
+
+public sealed record ExecutionStatus(string Symbol, ExecutionPhase Phase, ExecutionState State, string? ClosedReason, int Reconciliations);
+
+/// <summary>What a snapshot holds: the state, and the trade ids already applied (so a fill is never counted twice).</summary>
+public sealed record ExecutionSnapshot(ExecutionState State, IReadOnlyList<string> AppliedTradeIds);
+
+public sealed record ExecutionSettings
+{
+    public int SnapshotEvery { get; init; } = 100;
+
+    /// <summary>How often working orders are checked at the exchange for fills and cancellations.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Reconciliation is retried this often while the exchange cannot be reached.</summary>
+    public TimeSpan ReconcileRetry { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// One symbol's orders and position, event-sourced (<see cref="ExecutionLedger.Apply"/> over the journal).
+/// <para>
+/// Life: replay the journal (from the latest snapshot), then reconcile with the exchange before accepting any
+/// command: every order the journal left working is looked up by its clientOid, fills made while the node was down
+/// are recorded, orders that never reached the exchange are marked rejected; the entity then requires its position
+/// to equal the exchange's and no unknown order to be open on the symbol. If that cannot be proven it stays
+/// <see cref="ExecutionPhase.Closed"/> and says why. Orders are accepted only as a <see cref="SizedOrder"/>, which only
+/// the risk gate can make, and carry deterministic client order ids, so a retried or replayed command never doubles.
+/// </para>
+/// </summary>
+public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
+{
+    private readonly string _symbol;
+    private readonly IExchangeGateway _exchange;
+    private readonly ExecutionSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _appliedTrades = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IActorRef Sender, decimal Leverage)> _placing = new(StringComparer.Ordinal);
+    private ExecutionState _state;
+    private ExecutionPhase _phase = ExecutionPhase.Recovering;
+    private string? _closedReason;
+    private int _reconciliations;
+    private bool _polling;
+
+    public ExecutionEntity(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null)
+    {
+        _symbol = contract.Symbol;
+        _exchange = exchange;
+        _settings = settings ?? new ExecutionSettings();
+        _time = time ?? TimeProvider.System;
+        _state = ExecutionState.Start(contract, 0);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            var snapshot = (ExecutionSnapshot)offer.Snapshot;
+            _state = snapshot.State;
+            _appliedTrades.Clear();
+            _appliedTrades.UnionWith(snapshot.AppliedTradeIds);
+        });
+        Recover<ExecutionEvent>(Apply);
+
+        Command<GetExecutionStatus>(_ => Sender.Tell(Status()));
+        Command<Reconciled>(OnReconciled);
+        Command<ReconciliationFailed>(failed =>
+        {
+            _log.Warning("{0}: reconciliation could not reach the exchange ({1}); retrying in {2}", _symbol, failed.Reason, _settings.ReconcileRetry);
+            Timers.StartSingleTimer("reconcile", StartReconciliation.Instance, _settings.ReconcileRetry);
+        });
+        Command<StartReconciliation>(_ => Reconcile());
+        Command<PlaceApprovedOrder>(OnPlace);
+        Command<Placed>(OnPlaced);
+        Command<Poll>(_ => OnPoll());
+        Command<Polled>(OnPolled);
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("{0}: snapshot failed ({1}); the journal still holds every event", _symbol, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => "execution-" + _symbol;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new ExecutionEntity(contract, exchange, settings, time));
+
+    protected override void OnReplaySuccess()
+    {
+        _phase = ExecutionPhase.Reconciling;
+        Reconcile();
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private ExecutionStatus Status() => new(_symbol, _phase, _state, _closedReason, _reconciliations);
+
+    private void Apply(ExecutionEvent e)
+    {
+        _state = ExecutionLedger.Apply(_state, e);
+        if (e is OrderFilled filled)
+        {
+            _appliedTrades.Add(filled.TradeId);
+        }
+    }
+
+    /// <summary>Persists the events in order, applies each, snapshots on schedule, then runs <paramref name="then"/>.</summary>
+    private void PersistAndApply(IReadOnlyList<ExecutionEvent> events, Action then)
+    {
+        if (events.Count == 0)
+        {
+            then();
+            return;
+        }
+
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            Apply(e);
+            if (LastSequenceNr % _settings.SnapshotEvery == 0)
+            {
+                SaveSnapshot(new ExecutionSnapshot(_state, _appliedTrades.ToArray()));
+            }
+
+            if (--remaining == 0)
+            {
+                then();
+            }
+        });
+    }
+
+    // ----- Reconciliation ---------------------------------------------------------------------------------------
+
+    private void Reconcile()
+    {
+        _reconciliations++;
+        var state = _state;
+        var applied = _appliedTrades.ToImmutableHashSet(StringComparer.Ordinal);
+        var now = Now;
+        ReconcileAsync(state, applied, now).PipeTo(Self, failure: e => new ReconciliationFailed(e.GetBaseException().Message));
+    }
+
+    private async Task<Reconciled> ReconcileAsync(ExecutionState state, ImmutableHashSet<string> applied, long now)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = timeout.Token;
+        var events = new List<ExecutionEvent>();
+        var problems = new List<string>();
+        foreach (var order in state.Orders.Values.Where(o => !o.IsFinal).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal))
+        {
+            var found = await _exchange.FindOrderAsync(order.ClientOrderId, ct).ConfigureAwait(false);
+            if (found is null)
+            {
+                if (order.Status == OrderStatus.New)
+                {
+                    events.Add(new OrderRejected(now, order.ClientOrderId, "never reached the exchange (no order with this clientOid after a restart)"));
+                }
+                else
+                {
+                    problems.Add($"order {order.ClientOrderId} was accepted (exchange id {order.ExchangeOrderId}) but the exchange no longer knows it");
+                }
+
+                continue;
+            }
+
+            events.AddRange(await ExchangeEventsAsync(order, found, applied, now, ct).ConfigureAwait(false));
+        }
+
+        var known = state.Orders.Keys.ToHashSet(StringComparer.Ordinal);
+        var strangers = (await _exchange.OpenOrdersAsync(_symbol, ct).ConfigureAwait(false)).Where(o => !known.Contains(o.ClientOrderId)).ToList();
+        if (strangers.Count > 0)
+        {
+            problems.Add($"the exchange has {strangers.Count} open {_symbol} order(s) the journal does not know ({string.Join(", ", strangers.Take(5).Select(s => s.ClientOrderId))})");
+        }
+
+        var lots = await _exchange.PositionLotsAsync(_symbol, ct).ConfigureAwait(false);
+        return new Reconciled(events, lots, problems);
+    }
+
+    /// <summary>What the exchange knows about a working order that the journal does not: acceptance, fills, the end.</summary>
+    private async Task<List<ExecutionEvent>> ExchangeEventsAsync(Order order, ExchangeOrderReport found, ImmutableHashSet<string> applied, long now, CancellationToken ct)
+    {
+        var events = new List<ExecutionEvent>();
+        if (order.Status == OrderStatus.New)
+        {
+            events.Add(new OrderAccepted(now, order.ClientOrderId, found.ExchangeOrderId));
+        }
+
+        var filledLots = order.FilledLots;
+        if (found.FilledLots > order.FilledLots)
+        {
+            foreach (var fill in await _exchange.FillsAsync(found.ExchangeOrderId, ct).ConfigureAwait(false))
+            {
+                if (!applied.Contains(fill.TradeId) && filledLots + fill.Lots <= order.Lots)
+                {
+                    events.Add(new OrderFilled(fill.TimeMs, order.ClientOrderId, fill.TradeId, fill.Lots, fill.Price, fill.Fee, fill.Liquidity));
+                    filledLots += fill.Lots;
+                }
+            }
+        }
+
+        if (!found.IsActive && filledLots < order.Lots && found.FilledLots == filledLots)
+        {
+            events.Add(new OrderCancelled(now, order.ClientOrderId, found.CancelExist ? "cancelled at the exchange" : "done at the exchange without filling"));
+        }
+
+        return events;
+    }
+
+    private void OnReconciled(Reconciled result)
+    {
+        PersistAndApply(result.Events, () =>
+        {
+            var problems = result.Problems.ToList();
+            if (_state.Position.Lots != result.ExchangeLots)
+            {
+                problems.Add($"the journal's position is {_state.Position.Lots} lots and the exchange's is {result.ExchangeLots}");
+            }
+
+            if (problems.Count > 0)
+            {
+                _phase = ExecutionPhase.Closed;
+                _closedReason = "reconciliation could not prove the state: " + string.Join("; ", problems);
+                _log.Error("{0}: {1}. No order will be accepted until an operator resolves it.", _symbol, _closedReason);
+            }
+            else
+            {
+                _phase = ExecutionPhase.Ready;
+                _closedReason = null;
+                _log.Info("{0}: reconciled with the exchange ({1} event(s) recorded); position {2} lots", _symbol, result.Events.Count, _state.Position.Lots);
+                SchedulePoll();
+            }
+
+            Stash.UnstashAll();
+        });
+    }
+
+    // ----- Placing ----------------------------------------------------------------------------------------------
+
+    private void OnPlace(PlaceApprovedOrder command)
+    {
+        var approval = command.Approval;
+        var entryId = ClientOrderIds.For(_symbol, command.DecisionTimeMs, OrderPurpose.Entry);
+        if (_phase is ExecutionPhase.Recovering or ExecutionPhase.Reconciling)
+        {
+            Stash.Stash();
+            return;
+        }
+
+        if (_phase == ExecutionPhase.Closed)
+        {
+            Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.NotReady, _closedReason ?? "closed"));
+            return;
+        }
+
+        if (approval.Symbol != _symbol)
+        {
+            Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.Refused, $"the approval is for {approval.Symbol}, not {_symbol}"));
+            return;
+        }
+
+        if (_state.Orders.ContainsKey(entryId))
+        {
+            Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.Duplicate, "this decision was already placed"));
+            return;
+        }
+
+        var now = Now;
+        var orders = new[]
+        {
+            Order.Entry(approval, entryId),
+            Order.StopLoss(approval, ClientOrderIds.For(_symbol, command.DecisionTimeMs, OrderPurpose.StopLoss)),
+            Order.TakeProfit(approval, ClientOrderIds.For(_symbol, command.DecisionTimeMs, OrderPurpose.TakeProfit)),
+        };
+        var sender = Sender;
+
+        // Written before it is sent: after a crash the journal knows the clientOid to look for.
+        PersistAndApply(orders.Select(o => (ExecutionEvent)new OrderPlaced(now, o)).ToArray(), () =>
+        {
+            foreach (var order in orders)
+            {
+                _placing[order.ClientOrderId] = (order.Purpose == OrderPurpose.Entry ? sender : ActorRefs.Nobody, approval.Leverage);
+                Send(order, approval.Leverage);
+            }
+        });
+    }
+
+    private void Send(Order order, decimal leverage) =>
+        _exchange.PlaceAsync(order, leverage, CancellationToken.None)
+            .PipeTo(Self, success: outcome => new Placed(order.ClientOrderId, outcome, null), failure: e => new Placed(order.ClientOrderId, null, e.GetBaseException().Message));
+
+    private void OnPlaced(Placed placed)
+    {
+        _placing.Remove(placed.ClientOrderId, out var waiting);
+        if (!_state.Orders.TryGetValue(placed.ClientOrderId, out var order) || order.Status != OrderStatus.New)
+        {
+            return;
+        }
+
+        var now = Now;
+        if (placed.Outcome is { Accepted: true } accepted)
+        {
+            PersistAndApply([new OrderAccepted(now, placed.ClientOrderId, accepted.ExchangeOrderId!)], () =>
+            {
+                waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Accepted, accepted.ExchangeOrderId!));
+                SchedulePoll();
+            });
+        }
+        else if (placed.Outcome is { Refusal: { } refusal })
+        {
+            PersistAndApply([new OrderRejected(now, placed.ClientOrderId, refusal)], () =>
+                waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Refused, refusal)));
+        }
+        else
+        {
+            // Unknown outcome: the order stays new; the next poll asks the exchange by clientOid.
+            _log.Warning("{0}: placing {1} ended without an answer ({2}); it will be looked up by clientOid", _symbol, placed.ClientOrderId, placed.Failure);
+            waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Pending, placed.Failure ?? "no answer"));
+            SchedulePoll();
+        }
+    }
+
+    // ----- Following working orders -----------------------------------------------------------------------------
+
+    private void SchedulePoll()
+    {
+        if (!_polling && _phase == ExecutionPhase.Ready && _state.Orders.Values.Any(o => !o.IsFinal))
+        {
+            _polling = true;
+            Timers.StartSingleTimer("poll", Poll.Instance, _settings.PollInterval);
+        }
+    }
+
+    private void OnPoll()
+    {
+        var working = _state.Orders.Values.Where(o => !o.IsFinal && !_placing.ContainsKey(o.ClientOrderId)).ToList();
+        var applied = _appliedTrades.ToImmutableHashSet(StringComparer.Ordinal);
+        var now = Now;
+        PollAsync(working, applied, now).PipeTo(Self, failure: e => new Polled([], e.GetBaseException().Message));
+    }
+
+    private async Task<Polled> PollAsync(List<Order> working, ImmutableHashSet<string> applied, long now)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = new List<ExecutionEvent>();
+        foreach (var order in working)
+        {
+            var found = await _exchange.FindOrderAsync(order.ClientOrderId, timeout.Token).ConfigureAwait(false);
+            if (found is not null)
+            {
+                events.AddRange(await ExchangeEventsAsync(order, found, applied, now, timeout.Token).ConfigureAwait(false));
+            }
+        }
+
+        return new Polled(events, null);
+    }
+
+    private void OnPolled(Polled polled)
+    {
+        _polling = false;
+        if (polled.Failure is not null)
+        {
+            _log.Warning("{0}: checking working orders failed ({1}); trying again", _symbol, polled.Failure);
+        }
+
+        // Events for orders that moved on meanwhile are dropped: the next poll sees the exchange again.
+        var fresh = new List<ExecutionEvent>();
+        var state = _state;
+        foreach (var e in polled.Events)
+        {
+            try
+            {
+                if (e is OrderFilled f && _appliedTrades.Contains(f.TradeId))
+                {
+                    continue;
+                }
+
+                state = ExecutionLedger.Apply(state, e);
+                fresh.Add(e);
+            }
+            catch (InvalidOperationException)
+            {
+                break;
+            }
+        }
+
+        PersistAndApply(fresh, SchedulePoll);
+    }
+
+    private sealed record StartReconciliation
+    {
+        public static StartReconciliation Instance { get; } = new();
+    }
+
+    private sealed record Reconciled(IReadOnlyList<ExecutionEvent> Events, long ExchangeLots, IReadOnlyList<string> Problems);
+
+    private sealed record ReconciliationFailed(string Reason);
+
+    private sealed record Placed(string ClientOrderId, PlacementOutcome? Outcome, string? Failure);
+
+    private sealed record Poll
+    {
+        public static Poll Instance { get; } = new();
+    }
+
+    private sealed record Polled(IReadOnlyList<ExecutionEvent> Events, string? Failure);
+}

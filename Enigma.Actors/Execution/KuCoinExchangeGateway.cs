@@ -1,0 +1,71 @@
+using System.Globalization;
+using Enigma.Domain.Execution;
+using Enigma.Exchange.KuCoin.Rest;
+
+namespace Enigma.Actors.Execution;
+
+/// <summary>The gateway over our KuCoin client: KuCoin itself in live mode, the simulator in paper mode.</summary>
+public sealed class KuCoinExchangeGateway(KuCoinRestClient client) : IExchangeGateway
+{
+    public async Task<PlacementOutcome> PlaceAsync(Order order, decimal leverage, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        try
+        {
+            var placed = await client.PlaceOrderOnceAsync(ToRequest(order, leverage), ct).ConfigureAwait(false);
+            return new PlacementOutcome(placed.OrderId, null);
+        }
+        catch (KuCoinApiException e) when (!e.IsRetryable && e.Kind != KuCoinErrorKind.Unknown)
+        {
+            return new PlacementOutcome(null, $"{e.Code}: {e.ExchangeMessage ?? e.Message}");
+        }
+    }
+
+    public Task CancelAsync(string symbol, string clientOrderId, CancellationToken ct) => client.CancelOrderByClientOidAsync(symbol, clientOrderId, ct);
+
+    public async Task<ExchangeOrderReport?> FindOrderAsync(string clientOrderId, CancellationToken ct) =>
+        await client.GetOrderByClientOidAsync(clientOrderId, ct).ConfigureAwait(false) is { } o ? Report(o) : null;
+
+    public async Task<IReadOnlyList<ExchangeFillReport>> FillsAsync(string exchangeOrderId, CancellationToken ct) =>
+        (await client.GetFillsAsync(orderId: exchangeOrderId, ct: ct).ConfigureAwait(false))
+            .Select(f => new ExchangeFillReport(f.TradeId, f.OrderId, f.Lots, f.Price, f.Fee, f.Liquidity == "maker" ? Liquidity.Maker : Liquidity.Taker, f.TimeMs))
+            .OrderBy(f => f.TimeMs).ThenBy(f => f.TradeId, StringComparer.Ordinal)
+            .ToArray();
+
+    public async Task<IReadOnlyList<ExchangeOrderReport>> OpenOrdersAsync(string symbol, CancellationToken ct)
+    {
+        var open = await client.GetOpenOrdersAsync(symbol, ct).ConfigureAwait(false);
+        var stops = await client.GetStopOrdersAsync(symbol, ct).ConfigureAwait(false);
+        return open.Concat(stops).Select(Report).ToArray();
+    }
+
+    public async Task<long> PositionLotsAsync(string symbol, CancellationToken ct) => (await client.GetPositionAsync(symbol, ct).ConfigureAwait(false)).Lots;
+
+    private static ExchangeOrderReport Report(KuCoinOrder o) => new(o.Id, o.ClientOid, o.Lots, o.FilledLots, o.IsActive, o.CancelExist);
+
+    /// <summary>
+    /// Entries rest as limit orders; stops and take-profits are reduce-only market orders that trigger on the mark
+    /// (stop) or the last trade (take-profit); emergency exits are reduce-only market orders.
+    /// </summary>
+    internal static KuCoinOrderRequest ToRequest(Order order, decimal leverage)
+    {
+        var side = order.OrderSide == OrderSide.Buy ? "buy" : "sell";
+        var lev = (int)Math.Max(1, decimal.Floor(leverage));
+        return order.Type switch
+        {
+            OrderType.Limit => new KuCoinOrderRequest { ClientOid = order.ClientOrderId, Symbol = order.Symbol, Side = side, Type = "limit", Lots = order.Lots, Price = order.Price, Leverage = lev, ReduceOnly = order.ReduceOnly },
+            OrderType.Market => new KuCoinOrderRequest { ClientOid = order.ClientOrderId, Symbol = order.Symbol, Side = side, Type = "market", Lots = order.Lots, Leverage = lev, ReduceOnly = order.ReduceOnly },
+            OrderType.StopMarket => new KuCoinOrderRequest
+            {
+                ClientOid = order.ClientOrderId, Symbol = order.Symbol, Side = side, Type = "market", Lots = order.Lots, Leverage = lev, ReduceOnly = true,
+                Stop = order.OrderSide == OrderSide.Sell ? "down" : "up", StopPrice = order.StopPrice, StopPriceType = "MP",
+            },
+            OrderType.TakeProfitMarket => new KuCoinOrderRequest
+            {
+                ClientOid = order.ClientOrderId, Symbol = order.Symbol, Side = side, Type = "market", Lots = order.Lots, Leverage = lev, ReduceOnly = true,
+                Stop = order.OrderSide == OrderSide.Sell ? "up" : "down", StopPrice = order.StopPrice, StopPriceType = "TP",
+            },
+            _ => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Order type {order.Type} has no KuCoin form."), nameof(order)),
+        };
+    }
+}

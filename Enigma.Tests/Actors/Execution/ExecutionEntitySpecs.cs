@@ -1,0 +1,148 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Enigma.Actors.Execution;
+using Enigma.Actors.Hosting;
+using Enigma.Domain.Execution;
+using Enigma.Domain.Market;
+using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Rest;
+using Enigma.Tests.Exchange.Simulator;
+using Enigma.Tests.Support;
+
+namespace Enigma.Tests.Actors.Execution;
+
+/// <summary>The Execution entity on a real SQLite journal, trading against the simulator through the real client.</summary>
+public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private static readonly ContractSpec Xbt = KnownContracts.Find("XBTUSDTM")!;
+    private static readonly ExecutionSettings Fast = new() { SnapshotEvery = 2, PollInterval = TimeSpan.FromMilliseconds(50), ReconcileRetry = TimeSpan.FromMilliseconds(200) };
+    private readonly TemporaryFolder _folder;
+    private SimulatorHarness _sim = null!;
+
+    public ExecutionEntitySpecs()
+        : this(TestFiles.TemporaryFolder())
+    {
+    }
+
+    private ExecutionEntitySpecs(TemporaryFolder folder)
+        : base(EnigmaConfig.SqliteJournal(Path.Combine(folder.Path, "journal.db")), "execution-specs")
+    {
+        _folder = folder;
+    }
+
+    public async Task InitializeAsync() => _sim = await SimulatorHarness.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private KuCoinExchangeGateway Gateway(HttpMessageHandler? handler = null) => new KuCoinExchangeGateway(_sim.Client(handler: handler));
+
+    private IActorRef Start(IExchangeGateway gateway) => Sys.ActorOf(ExecutionEntity.Props(Xbt, gateway, Fast));
+
+    private async Task<ExecutionStatus> StatusAsync(IActorRef entity) => await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5));
+
+    private async Task<ExecutionStatus> WaitForAsync(IActorRef entity, Func<ExecutionStatus, bool> condition, string what)
+    {
+        ExecutionStatus? last = null;
+        await AwaitConditionAsync(async () => condition(last = await StatusAsync(entity)), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20), what);
+        return last!;
+    }
+
+    private async Task StopAsync(IActorRef entity)
+    {
+        Watch(entity);
+        Sys.Stop(entity);
+        await ExpectTerminatedAsync(entity);
+    }
+
+    private async Task<SizedOrder> ApprovalAsync(decimal entryFactor, long lots = 2)
+    {
+        var ticker = await _sim.Client().GetTickerAsync(Xbt.Symbol);
+        var entry = Xbt.FloorToTick(ticker.BestAsk * entryFactor);
+        return new SizedOrder(Xbt.Symbol, Side.Long, lots, 5, entry, Xbt.CeilingToTick(entry * 0.95m), Xbt.FloorToTick(entry * 1.05m), entry * 0.8m, entry * lots * Xbt.Multiplier / 5, 10, 1);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_place_an_approved_order_record_its_fill_and_rebuild_the_position_after_restart()
+    {
+        var entity = Start(Gateway());
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+
+        // An entry priced through the ask fills at once as a taker; its stop and target wait.
+        var approval = await ApprovalAsync(1.001m);
+        var result = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Accepted, result.Status);
+        var filled = await WaitForAsync(entity, s => s.State.Position.Lots == 2, "the fill is recorded");
+        Assert.Equal(3, filled.State.Orders.Count);
+        Assert.Equal(2, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
+
+        var again = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Duplicate, again.Status);
+
+        await StopAsync(entity);
+        var restarted = Start(Gateway());
+        var rebuilt = await WaitForAsync(restarted, s => s.Phase == ExecutionPhase.Ready, "the restarted entity reconciled");
+        Assert.Equal(filled.State.Position, rebuilt.State.Position);
+        Assert.Equal(filled.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order(), rebuilt.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order());
+        Assert.Single(await _sim.Client().GetFillsAsync(symbol: Xbt.Symbol), f => f.Lots == 2);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_record_the_fills_made_while_it_was_down()
+    {
+        var entity = Start(Gateway());
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        var approval = await ApprovalAsync(0.999m, lots: 1);
+        Assert.Equal(PlacementStatus.Accepted, (await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_600_000), TimeSpan.FromSeconds(10))).Status);
+        await StopAsync(entity);
+
+        var client = _sim.Client();
+        for (var i = 0; i < 288 && (await client.GetPositionAsync(Xbt.Symbol)).Lots == 0; i++)
+        {
+            _sim.Server.Step(TimeSpan.FromMinutes(5));
+        }
+
+        Assert.Equal(1, (await client.GetPositionAsync(Xbt.Symbol)).Lots);
+        var restarted = Start(Gateway());
+        var status = await WaitForAsync(restarted, s => s.Phase != ExecutionPhase.Reconciling && s.Phase != ExecutionPhase.Recovering, "reconciliation ended");
+        Assert.Equal(ExecutionPhase.Ready, status.Phase);
+        Assert.Equal(1, status.State.Position.Lots);
+        var entry = status.State.Orders.Values.Single(o => o.Purpose == OrderPurpose.Entry);
+        Assert.Equal(OrderStatus.Filled, entry.Status);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_stay_closed_when_reconciliation_cannot_prove_the_position()
+    {
+        // Someone traded the symbol behind the journal's back.
+        await _sim.Client().PlaceOrderAsync(new KuCoinOrderRequest { ClientOid = "manual-1", Symbol = Xbt.Symbol, Side = "buy", Type = "market", Lots = 3, Leverage = 2 });
+
+        var entity = Start(Gateway());
+        var status = await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Closed, "the entity refuses to open");
+        Assert.Contains("position is 0 lots and the exchange's is 3", status.ClosedReason, StringComparison.Ordinal);
+
+        var refused = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(await ApprovalAsync(0.99m), 1_751_563_000_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.NotReady, refused.Status);
+        Assert.Equal(3, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_mark_an_order_that_never_reached_the_exchange_as_rejected_and_never_send_it_twice()
+    {
+        using var cut = new LoseRepliesHandler(HttpMethod.Post, "/api/v1/orders", afterSending: false, times: int.MaxValue);
+        var entity = Start(Gateway(cut));
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        var result = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(await ApprovalAsync(0.99m), 1_751_563_300_000), TimeSpan.FromSeconds(20));
+        Assert.Equal(PlacementStatus.Pending, result.Status);
+        await StopAsync(entity);
+
+        var restarted = Start(Gateway());
+        var status = await WaitForAsync(restarted, s => s.Phase == ExecutionPhase.Ready, "reconciled");
+        Assert.All(status.State.Orders.Values, o => Assert.Equal(OrderStatus.Rejected, o.Status));
+        Assert.Empty(await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await _sim.Client().GetStopOrdersAsync(Xbt.Symbol));
+    }
+}
