@@ -5,18 +5,19 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Enigma.Actors.Execution;
+using Enigma.Actors.Orchestration;
 using Enigma.Domain.Execution;
 
 namespace Enigma.Actors.Serialization;
 
 /// <summary>
-/// The journal's serializer for execution events and snapshots: JSON with an explicit, versioned manifest per type
+/// The journal's serializer for every persisted event and snapshot (execution, orchestrator): JSON with an explicit, versioned manifest per type
 /// (<c>execution.order-filled.v1</c>), enums as names and money as exact decimals. Never the reflection default:
 /// the manifest, not a CLR type name, says what a stored event is, so types can be renamed and moved freely.
 /// Changing a stored shape means a new manifest version and a reader for the old one here; the golden specs keep
 /// every version ever written readable. An unknown manifest is an error naming it, never a silent skip.
 /// </summary>
-public sealed class ExecutionEventSerializer : SerializerWithStringManifest
+public sealed class JournalSerializer : SerializerWithStringManifest
 {
     /// <summary>Identifiers below 100 are Akka's own.</summary>
     public const int Id = 4101;
@@ -41,11 +42,12 @@ public sealed class ExecutionEventSerializer : SerializerWithStringManifest
         [typeof(OrderExpired)] = "execution.order-expired.v1",
         [typeof(FundingSettled)] = "execution.funding-settled.v1",
         [typeof(ExecutionSnapshot)] = "execution.snapshot.v1",
+        [typeof(SystemStateChanged)] = "orchestrator.state-changed.v1",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(m => m.Value, m => m.Key, StringComparer.Ordinal);
 
-    public ExecutionEventSerializer(ExtendedActorSystem system)
+    public JournalSerializer(ExtendedActorSystem system)
         : base(system)
     {
     }
@@ -56,7 +58,7 @@ public sealed class ExecutionEventSerializer : SerializerWithStringManifest
     public static IReadOnlyCollection<Type> BoundTypes => Manifests.Keys;
 
     public override string Manifest(object o) =>
-        Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new SerializationException($"No journal manifest for {o.GetType().FullName}: add one to {nameof(ExecutionEventSerializer)}.");
+        Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new SerializationException($"No journal manifest for {o.GetType().FullName}: add one to {nameof(JournalSerializer)}.");
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
 
@@ -64,7 +66,7 @@ public sealed class ExecutionEventSerializer : SerializerWithStringManifest
     {
         if (!Types.TryGetValue(manifest, out var type))
         {
-            throw new SerializationException($"Unknown execution journal manifest '{manifest}' (known: {string.Join(", ", Types.Keys)}). Was this journal written by a newer Enigma?");
+            throw new SerializationException($"Unknown journal manifest '{manifest}' (known: {string.Join(", ", Types.Keys)}). Was this journal written by a newer Enigma?");
         }
 
         try

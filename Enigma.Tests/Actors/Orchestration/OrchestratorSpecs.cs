@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.TestKit;
+using Enigma.Actors.Hosting;
+using Enigma.Actors.Messaging;
+using Enigma.Actors.Orchestration;
+using Enigma.Domain.Orchestration;
+using Enigma.Tests.Support;
+
+namespace Enigma.Tests.Actors.Orchestration;
+
+/// <summary>The orchestrator on a real SQLite journal; the bus is a probe standing in for DistributedPubSub's mediator.</summary>
+public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly OrchestratorSettings Fast = new() { HealthInterval = TimeSpan.FromMilliseconds(200), DeadlineCheck = TimeSpan.FromMilliseconds(50), MaxConcurrentTasks = 2 };
+    private readonly TemporaryFolder _folder;
+    private readonly TestProbe _bus;
+
+    public OrchestratorSpecs()
+        : this(TestFiles.TemporaryFolder())
+    {
+    }
+
+    private OrchestratorSpecs(TemporaryFolder folder)
+        : base(EnigmaConfig.SqliteJournal(Path.Combine(folder.Path, "journal.db")), "orchestrator-specs")
+    {
+        _folder = folder;
+        _bus = CreateTestProbe();
+    }
+
+    void IDisposable.Dispose()
+    {
+        Shutdown();
+        _folder.Dispose();
+    }
+
+    private IActorRef Start() => Sys.ActorOf(OrchestratorActor.Props(_bus, Fast));
+
+    private async Task<T> AskAsync<T>(IActorRef actor, object message) => await actor.Ask<T>(message, TimeSpan.FromSeconds(5));
+
+    [Fact]
+    public async Task Orchestrator_must_walk_the_seeds_states_refuse_illegal_moves_with_a_reason_and_remember_them_after_restart()
+    {
+        var orchestrator = Start();
+        Assert.IsType<TransitionRefused>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Trading, "too early")));
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Ready, "startup done")));
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Trading, "begin trading loop")));
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Paused, "operator pause")));
+        var refused = Assert.IsType<TransitionRefused>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Initializing, "back to start")));
+        Assert.Contains("PAUSED → INITIALIZING is not allowed", refused.Reason, StringComparison.Ordinal);
+
+        Watch(orchestrator);
+        Sys.Stop(orchestrator);
+        await ExpectTerminatedAsync(orchestrator);
+        var recovered = await AskAsync<SystemStatus>(Start(), GetSystemStatus.Instance);
+        Assert.Equal(SystemState.Paused, recovered.State);
+        Assert.Equal([SystemState.Ready, SystemState.Trading, SystemState.Paused], recovered.History.Select(h => h.To).ToArray());
+    }
+
+    [Fact]
+    public async Task An_emergency_stop_is_published_to_all_and_only_a_manual_resume_leaves_it()
+    {
+        var orchestrator = Start();
+        await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Ready, "startup done"));
+        await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Trading, "go"));
+
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(orchestrator, new TriggerEmergencyStop(EmergencyTrigger.DailyDrawdown, "daily drawdown -5.2% beyond MAX_DAILY_DRAWDOWN 5%")));
+        var publish = await _bus.FishForMessageAsync<Publish>(p => p.Topic == Topics.EmergencyStop);
+        var envelope = Assert.IsType<AgentEnvelope<EmergencyStopped>>(publish.Message);
+        Assert.Equal(TaskPriority.Critical, envelope.Priority);
+        Assert.Equal(EmergencyTrigger.DailyDrawdown, envelope.Payload.Trigger);
+        Assert.Equal(SystemState.Trading, envelope.Payload.From);
+
+        Assert.IsType<TransitionRefused>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Ready, "automatic")));
+        Assert.IsType<TransitionRefused>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Trading, "automatic")));
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(orchestrator, new ResumeAfterEmergency("alice")));
+        Assert.Equal(SystemState.Ready, (await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance)).State);
+    }
+
+    [Fact]
+    public async Task A_child_agent_that_stops_answering_health_checks_is_reported_and_restarted()
+    {
+        var orchestrator = Start();
+        var stuck = new ManualResetEventSlim(false);
+        var child = await AskAsync<IActorRef>(orchestrator, new SpawnAgent("audit", Props.Create(() => new HealthyAgent("audit", stuck))));
+        await AwaitAssertAsync(async () => Assert.True((await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance)).Agents.Single().LastHeartbeatMs > 0));
+
+        child.Tell(HealthyAgent.Block.Instance);
+        var degraded = await _bus.FishForMessageAsync<Publish>(p => p.Topic == Topics.HealthDegraded, TimeSpan.FromSeconds(5));
+        Assert.Equal("audit", Assert.IsType<AgentEnvelope<AgentHealthDegraded>>(degraded.Message).Payload.Agent);
+        stuck.Set();
+
+        await AwaitAssertAsync(async () =>
+        {
+            var agent = (await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance)).Agents.Single();
+            Assert.Equal(1, agent.Restarts);
+            Assert.True(agent.Healthy);
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Tasks_never_run_more_than_the_limit_at_once_and_a_deadlocked_one_is_cancelled_and_reported()
+    {
+        var orchestrator = Start();
+        var worker = CreateTestProbe();
+        orchestrator.Tell(new RegisterAgent("risk", worker));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        orchestrator.Tell(new SubmitTask(new AgentTask("a", "risk", "evaluate", TaskPriority.Normal, now, now + 60_000)));
+        orchestrator.Tell(new SubmitTask(new AgentTask("b", "risk", "evaluate", TaskPriority.Normal, now, now + 300)));
+        orchestrator.Tell(new SubmitTask(new AgentTask("c", "risk", "evaluate", TaskPriority.Critical, now, now + 60_000)));
+
+        var first = await worker.ExpectMsgAsync<RunTask>();
+        var second = await worker.ExpectMsgAsync<RunTask>();
+        Assert.Equal(["a", "b"], new[] { first.Task.Id, second.Task.Id });
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+
+        // "b" never completes: past its deadline it is cancelled and reported, and "c" gets its slot.
+        var overdue = await _bus.FishForMessageAsync<Publish>(p => p.Topic == Topics.HealthDegraded, TimeSpan.FromSeconds(5));
+        Assert.Contains("task b", Assert.IsType<AgentEnvelope<AgentHealthDegraded>>(overdue.Message).Payload.Problem, StringComparison.Ordinal);
+        Assert.Equal("c", (await worker.FishForMessageAsync<RunTask>(_ => true)).Task.Id);
+    }
+
+    private sealed class HealthyAgent : ReceiveActor
+    {
+        public HealthyAgent(string name, ManualResetEventSlim released)
+        {
+            Receive<HealthCheck>(check => Sender.Tell(new HealthReport(name, check.SentAtMs)));
+
+            // A stuck agent, for the test only: it stops processing its mailbox until released.
+            Receive<Block>(_ => released.Wait(TimeSpan.FromSeconds(10)));
+        }
+
+        public sealed record Block
+        {
+            public static Block Instance { get; } = new();
+        }
+    }
+}
