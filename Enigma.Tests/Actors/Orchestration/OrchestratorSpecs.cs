@@ -106,17 +106,20 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         orchestrator.Tell(new RegisterAgent("risk", worker));
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         orchestrator.Tell(new SubmitTask(new AgentTask("a", "risk", "evaluate", TaskPriority.Normal, now, now + 60_000)));
-        orchestrator.Tell(new SubmitTask(new AgentTask("b", "risk", "evaluate", TaskPriority.Normal, now, now + 300)));
+        orchestrator.Tell(new SubmitTask(new AgentTask("b", "risk", "evaluate", TaskPriority.Normal, now, now + 2_000)));
         orchestrator.Tell(new SubmitTask(new AgentTask("c", "risk", "evaluate", TaskPriority.Critical, now, now + 60_000)));
 
         var first = await worker.ExpectMsgAsync<RunTask>();
         var second = await worker.ExpectMsgAsync<RunTask>();
         Assert.Equal(["a", "b"], new[] { first.Task.Id, second.Task.Id });
-        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        var busy = await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance);
+        Assert.Equal((2, 1), (busy.RunningTasks, busy.WaitingTasks));
 
         // "b" never completes: past its deadline it is cancelled and reported, and "c" gets its slot.
-        var overdue = await _bus.FishForMessageAsync<Publish>(p => p.Topic == Topics.HealthDegraded, TimeSpan.FromSeconds(5));
-        Assert.Contains("task b", Assert.IsType<AgentEnvelope<AgentHealthDegraded>>(overdue.Message).Payload.Problem, StringComparison.Ordinal);
+        var overdue = await _bus.FishForMessageAsync<Publish>(
+            p => p.Topic == Topics.HealthDegraded && p.Message is AgentEnvelope<AgentHealthDegraded> { Payload.Problem: var problem } && problem.StartsWith("task b", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+        Assert.Contains("missed its deadline while running", ((AgentEnvelope<AgentHealthDegraded>)overdue.Message).Payload.Problem, StringComparison.Ordinal);
         Assert.Equal("c", (await worker.FishForMessageAsync<RunTask>(_ => true)).Task.Id);
     }
 
