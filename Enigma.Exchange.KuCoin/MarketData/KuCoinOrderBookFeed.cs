@@ -70,10 +70,15 @@ public sealed class KuCoinOrderBookFeed
     /// <summary>A snapshot fetch failed; the feed keeps trying.</summary>
     public event Action<string>? Problem;
 
+    /// <summary>
+    /// Subscribes, then fetches the first snapshot at once rather than waiting for the first increment: a quiet market
+    /// (few changes) would otherwise leave the book unbuilt (ccxt's watchOrderBook hangs exactly so).
+    /// </summary>
     public async Task StartAsync(CancellationToken ct = default)
     {
         _stream.Reconnected += OnReconnected;
         await _stream.SubscribeAsync(Topic, OnPush, ct).ConfigureAwait(false);
+        FetchSnapshot();
     }
 
     /// <summary>Reads the live book under the feed's lock; returns false (and default) while it resynchronises.</summary>

@@ -81,6 +81,20 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     }
 
     [Fact]
+    public async Task The_local_book_is_built_even_when_the_market_is_quiet()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var rest = sim.Client();
+        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
+        await stream.StartAsync();
+        var feed = new KuCoinOrderBookFeed("XBTUSDTM", stream, rest);
+        await feed.StartAsync();
+
+        // The stepped clock never moves: no increment ever arrives.
+        await AssertBookMatchesSnapshotAsync(feed, rest, sim);
+    }
+
+    [Fact]
     public async Task A_skipped_level2_sequence_is_noticed_and_the_book_rebuilt_never_silently_wrong()
     {
         await using var sim = await SimulatorHarness.StartAsync();
