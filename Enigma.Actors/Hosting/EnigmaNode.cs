@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using Enigma.Actors.Execution;
+using Enigma.Actors.Messaging;
+using Enigma.Actors.Orchestration;
+using Enigma.Actors.Risk;
+using Enigma.Actors.Signal;
+using Enigma.Domain.Market;
+using Enigma.Domain.Risk;
+using Enigma.Domain.Signals;
+
+namespace Enigma.Actors.Hosting;
+
+/// <summary>What a node needs to run the agents: the exchange, the contracts it trades, and the settings.</summary>
+public sealed record NodeServices(IExchangeGateway Exchange, IReadOnlyList<ContractSpec> Contracts, decimal StartingEquity)
+{
+    public ExecutionSettings Execution { get; init; } = new();
+
+    public OrchestratorSettings Orchestrator { get; init; } = new();
+
+    public RiskParameters Risk { get; init; } = RiskParameters.Default;
+
+    public SignalParameters Signal { get; init; } = SignalParameters.Default;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>The agents of one node, started: the shard regions per symbol, the portfolio, the orchestrator and the bus.</summary>
+public sealed record EnigmaAgents(IActorRef Bus, IActorRef Orchestrator, IActorRef Portfolio, IActorRef SignalRegion, IActorRef RiskRegion, IActorRef ExecutionRegion);
+
+/// <summary>
+/// Starts the agents on an ActorSystem that is a cluster member: Signal, Risk and Execution as sharded entities per
+/// symbol (entity id = symbol), the shared risk portfolio, the orchestrator, and the routes of the seed's bus
+/// (DistributedPubSub): <c>signal.generated</c> → Risk, <c>risk.approved</c> → Execution.
+/// </summary>
+public static class EnigmaNode
+{
+    public const int MaxShards = 30;
+
+    /// <summary>A single-process cluster on loopback (it joins itself), on top of <paramref name="journal"/>.</summary>
+    public static Config SingleNodeCluster(Config journal) => ConfigurationFactory.ParseString("""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        akka.cluster.sharding { state-store-mode = ddata, remember-entities = off }
+        # Per-symbol entities hold live indicator state: they stay up rather than being passivated after 2 minutes idle.
+        akka.cluster.sharding.passivate-idle-entity-after = off
+        akka.loglevel = WARNING
+        """).WithFallback(journal);
+
+    public static async Task<EnigmaAgents> StartAsync(ActorSystem system, NodeServices services)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(services);
+        var contracts = services.Contracts.ToDictionary(c => c.Symbol, StringComparer.Ordinal);
+        ContractSpec Contract(string symbol) => contracts.TryGetValue(symbol, out var c) ? c : throw new ArgumentException($"No contract for entity {symbol}.");
+
+        var bus = DistributedPubSub.Get(system).Mediator;
+        var sharding = ClusterSharding.Get(system);
+        var settings = ClusterShardingSettings.Create(system);
+        var extractor = new SymbolExtractor();
+        var portfolio = system.ActorOf(RiskPortfolioActor.Props(services.StartingEquity, services.Risk), "risk-portfolio");
+        var signal = await sharding.StartAsync("signal", symbol => SignalEntity.Props(symbol, bus, services.Signal, services.Time), settings, extractor).ConfigureAwait(false);
+        var risk = await sharding.StartAsync("risk", symbol => RiskEntity.Props(Contract(symbol), portfolio, bus, services.Time), settings, extractor).ConfigureAwait(false);
+        var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time), settings, extractor).ConfigureAwait(false);
+        var orchestrator = system.ActorOf(OrchestratorActor.Props(bus, services.Orchestrator, services.Time), "orchestrator");
+
+        system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? (e.Payload.Symbol, e) : null), "route-signals-to-risk");
+        system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? (e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs)) : null), "route-approvals-to-execution");
+        return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution);
+    }
+
+    /// <summary>
+    /// Every sharded message travels in a <see cref="ShardingEnvelope"/> whose entity id is the symbol; the region
+    /// unwraps those itself, so anything that reaches this method is not addressed to an entity and is dropped.
+    /// </summary>
+    private sealed class SymbolExtractor() : HashCodeMessageExtractor(MaxShards)
+    {
+        public override string EntityId(object message) => null!;
+    }
+}

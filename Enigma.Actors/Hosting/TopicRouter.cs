@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+
+namespace Enigma.Actors.Hosting;
+
+/// <summary>
+/// Subscribes to one bus topic and hands each message to a shard region, addressed to the entity of its symbol:
+/// how <c>signal.generated</c> reaches Risk and <c>risk.approved</c> reaches Execution.
+/// </summary>
+public sealed class TopicRouter : ReceiveActor
+{
+    public TopicRouter(IActorRef mediator, string topic, IActorRef region, Func<object, (string Symbol, object Message)?> route)
+    {
+        mediator.Tell(new Subscribe(topic, Self));
+        Receive<SubscribeAck>(_ => { });
+        ReceiveAny(message =>
+        {
+            if (route(message) is { } routed)
+            {
+                region.Tell(new ShardingEnvelope(routed.Symbol, routed.Message));
+            }
+        });
+    }
+
+    public static Props Props(IActorRef mediator, string topic, IActorRef region, Func<object, (string Symbol, object Message)?> route) =>
+        Akka.Actor.Props.Create(() => new TopicRouter(mediator, topic, region, route));
+}

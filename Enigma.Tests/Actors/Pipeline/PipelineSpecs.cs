@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.TestKit;
+using Enigma.Actors.Execution;
+using Enigma.Actors.Hosting;
+using Enigma.Actors.Messaging;
+using Enigma.Actors.Risk;
+using Enigma.Actors.Signal;
+using Enigma.Domain.Market;
+using Enigma.Domain.Signals;
+using Enigma.Tests.Support;
+
+namespace Enigma.Tests.Actors.Pipeline;
+
+/// <summary>
+/// The whole pipeline in one process: a single-node cluster with the sharded agents and the DistributedPubSub bus, a
+/// real SQLite journal, and the simulator (stepped clock) through the real KuCoin client.
+/// </summary>
+public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private static readonly ContractSpec Xbt = KnownContracts.Find("XBTUSDTM")!;
+    private readonly TemporaryFolder _folder;
+    private SimulatorHarness _sim = null!;
+
+    public PipelineSpecs()
+        : this(TestFiles.TemporaryFolder())
+    {
+    }
+
+    private PipelineSpecs(TemporaryFolder folder)
+        : base(EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(folder.Path, "journal.db"))), "pipeline-specs")
+    {
+        _folder = folder;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _sim = await SimulatorHarness.StartAsync();
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        await cluster.JoinAsync(cluster.SelfAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private TestProbe Listen(IActorRef bus, string topic)
+    {
+        var probe = CreateTestProbe();
+        bus.Tell(new Subscribe(topic, probe), probe);
+        probe.ExpectMsg<SubscribeAck>();
+        return probe;
+    }
+
+    [Fact]
+    public async Task A_signal_passes_risk_and_becomes_a_filled_position_on_the_journal_and_the_exchange()
+    {
+        var client = _sim.Client();
+        var agents = await EnigmaNode.StartAsync(Sys, new NodeServices(new KuCoinExchangeGateway(client), [Xbt], 10_000m)
+        {
+            Execution = new ExecutionSettings { PollInterval = TimeSpan.FromMilliseconds(50) },
+        });
+        var signals = Listen(agents.Bus, Topics.SignalGenerated);
+        var approvals = Listen(agents.Bus, Topics.RiskApproved);
+
+        // Warm-up from the exchange's own history, as the Data agent does at start.
+        var now = _sim.Server.MarketTimeMs;
+        var history = (await client.GetKlineHistoryAsync(Xbt.Symbol, 5, now - (2 * 86_400_000L), now))
+            .Select(k => k.ToCandle(Xbt.Multiplier)).Where(c => c.OpenTimeMs + 300_000 <= now).ToArray();
+        agents.SignalRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new WarmUpSignal(Xbt.Symbol, history[..^1])));
+        agents.RiskRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new WarmUpSignal(Xbt.Symbol, history[..^1])));
+        agents.SignalRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new CandleClosed(Xbt.Symbol, history[^1])));
+        agents.RiskRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new CandleClosed(Xbt.Symbol, history[^1])));
+        var generated = (await signals.ExpectMsgAsync<AgentEnvelope<SignalOutput>>(TimeSpan.FromSeconds(20))).Payload;
+        Assert.Equal(history[^1].OpenTimeMs + 300_000, generated.Timestamp);
+
+        // A long signal on the bus, as the Signal agent publishes one: Risk sizes it, Execution places it.
+        var decisionTime = history[^1].OpenTimeMs + 300_000;
+        agents.Bus.Tell(new Publish(Topics.SignalGenerated, AgentEnvelope.Event(Agents.Signal, Topics.SignalGenerated,
+            generated with { Direction = SignalDirection.Long, Score = 90 }, decisionTime)));
+        var approved = (await approvals.ExpectMsgAsync<AgentEnvelope<RiskApproved>>(TimeSpan.FromSeconds(20))).Payload;
+        Assert.True(approved.Order.Lots > 0);
+
+        // The entry is a limit at the last close: the replay moves until the exchange has filled it.
+        await AwaitConditionAsync(async () => (await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Orders.Count == 3, TimeSpan.FromSeconds(20));
+        for (var step = 0; step < 288 && (await client.GetPositionAsync(Xbt.Symbol)).Lots == 0; step++)
+        {
+            _sim.Server.Step(TimeSpan.FromMinutes(1));
+        }
+
+        ExecutionStatus status = null!;
+        await AwaitConditionAsync(async () => (status = await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots != 0, TimeSpan.FromSeconds(20));
+        Assert.Equal(ExecutionPhase.Ready, status.Phase);
+        Assert.Equal(approved.Order.Lots, status.State.Position.Lots);
+        Assert.Equal(approved.Order.Lots, (await client.GetPositionAsync(Xbt.Symbol)).Lots);
+        Assert.Equal(3, status.State.Orders.Count);
+    }
+}
