@@ -31,6 +31,11 @@ public enum PlacementStatus
 
 public sealed record OrderPlacementResult(string Symbol, string ClientOrderId, PlacementStatus Status, string Detail);
 
+/// <summary>The Execution agent's part of an emergency stop: cancel every working order, close the position at market.</summary>
+public sealed record EmergencyClose(string Symbol, string Reason);
+
+public sealed record EmergencyCloseStarted(string Symbol, int OrdersCancelled, long ExitLots);
+
 public sealed record GetExecutionStatus
 {
     public static GetExecutionStatus Instance { get; } = new();
@@ -112,6 +117,8 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         });
         Command<StartReconciliation>(_ => Reconcile());
         Command<PlaceApprovedOrder>(OnPlace);
+        Command<EmergencyClose>(OnEmergencyClose);
+        Command<EmergencyCancelled>(OnEmergencyCancelled);
         Command<Placed>(OnPlaced);
         Command<Poll>(_ => OnPoll());
         Command<Polled>(OnPolled);
@@ -363,6 +370,66 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         }
     }
 
+    // ----- Emergency stop ---------------------------------------------------------------------------------------
+
+    private void OnEmergencyClose(EmergencyClose command)
+    {
+        if (_phase is ExecutionPhase.Recovering or ExecutionPhase.Reconciling)
+        {
+            Stash.Stash();
+            return;
+        }
+
+        // Even a closed entity closes what it knows of: an emergency overrides the wait for an operator.
+        var working = _state.Orders.Values.Where(o => !o.IsFinal).Select(o => o.ClientOrderId).ToList();
+        var sender = Sender;
+        _log.Error("{0}: emergency close ({1}): cancelling {2} order(s), closing {3} lots", _symbol, command.Reason, working.Count, _state.Position.Lots);
+        CancelAllAsync(working).PipeTo(Self, sender, success: failures => new EmergencyCancelled(command.Reason, working.Count, failures), failure: e => new EmergencyCancelled(command.Reason, working.Count, [e.GetBaseException().Message]));
+    }
+
+    private async Task<IReadOnlyList<string>> CancelAllAsync(List<string> clientOrderIds)
+    {
+        var failures = new List<string>();
+        foreach (var id in clientOrderIds)
+        {
+            try
+            {
+                await _exchange.CancelAsync(_symbol, id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Exchange.KuCoin.Rest.KuCoinApiException or HttpRequestException or TimeoutException)
+            {
+                // Already done, or the exchange is failing: the poll records what really happened either way.
+                failures.Add($"{id}: {e.Message}");
+            }
+        }
+
+        return failures;
+    }
+
+    private void OnEmergencyCancelled(EmergencyCancelled cancelled)
+    {
+        var lots = Math.Abs(_state.Position.Lots);
+        if (lots > 0 && _state.Position.Side is { } side)
+        {
+            var now = Now;
+            var mark = _state.Position.AverageEntry;
+            var exit = Order.EmergencyExit(_symbol, side, lots, mark, ClientOrderIds.For(_symbol, now, OrderPurpose.EmergencyExit));
+            PersistAndApply([new OrderPlaced(now, exit)], () =>
+            {
+                _placing[exit.ClientOrderId] = (ActorRefs.Nobody, 1);
+                Send(exit, 1);
+            });
+        }
+
+        foreach (var failure in cancelled.Failures)
+        {
+            _log.Warning("{0}: emergency cancel: {1}", _symbol, failure);
+        }
+
+        Sender.Tell(new EmergencyCloseStarted(_symbol, cancelled.Orders, lots));
+        SchedulePoll();
+    }
+
     // ----- Following working orders -----------------------------------------------------------------------------
 
     private void SchedulePoll()
@@ -447,4 +514,6 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Polled(IReadOnlyList<ExecutionEvent> Events, string? Failure);
+
+    private sealed record EmergencyCancelled(string Reason, int Orders, IReadOnlyList<string> Failures);
 }

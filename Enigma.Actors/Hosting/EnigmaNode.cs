@@ -33,7 +33,8 @@ public sealed record EnigmaAgents(IActorRef Bus, IActorRef Orchestrator, IActorR
 /// <summary>
 /// Starts the agents on an ActorSystem that is a cluster member: Signal, Risk and Execution as sharded entities per
 /// symbol (entity id = symbol), the shared risk portfolio, the orchestrator, and the routes of the seed's bus
-/// (DistributedPubSub): <c>signal.generated</c> → Risk, <c>risk.approved</c> → Execution.
+/// (DistributedPubSub): <c>signal.generated</c> → Risk, <c>risk.approved</c> → Execution, <c>emergency.stop</c> → every
+/// symbol's Execution (cancel working orders, close positions at market).
 /// </summary>
 public static class EnigmaNode
 {
@@ -66,8 +67,11 @@ public static class EnigmaNode
         var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time), settings, extractor).ConfigureAwait(false);
         var orchestrator = system.ActorOf(OrchestratorActor.Props(bus, services.Orchestrator, services.Time), "orchestrator");
 
-        system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? (e.Payload.Symbol, e) : null), "route-signals-to-risk");
-        system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? (e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs)) : null), "route-approvals-to-execution");
+        system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? [(e.Payload.Symbol, e)] : []), "route-signals-to-risk");
+        system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? [(e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs))] : []), "route-approvals-to-execution");
+        system.ActorOf(TopicRouter.Props(bus, Topics.EmergencyStop, execution, m => m is AgentEnvelope<EmergencyStopped> e
+            ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
+            : []), "route-emergency-to-execution");
         return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution);
     }
 

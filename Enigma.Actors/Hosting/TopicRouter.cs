@@ -6,23 +6,23 @@ namespace Enigma.Actors.Hosting;
 
 /// <summary>
 /// Subscribes to one bus topic and hands each message to a shard region, addressed to the entity of its symbol:
-/// how <c>signal.generated</c> reaches Risk and <c>risk.approved</c> reaches Execution.
+/// how <c>signal.generated</c> reaches Risk, <c>risk.approved</c> Execution, and <c>emergency.stop</c> every symbol's Execution.
 /// </summary>
 public sealed class TopicRouter : ReceiveActor
 {
-    public TopicRouter(IActorRef mediator, string topic, IActorRef region, Func<object, (string Symbol, object Message)?> route)
+    public TopicRouter(IActorRef mediator, string topic, IActorRef region, Func<object, IEnumerable<(string Symbol, object Message)>> route)
     {
         mediator.Tell(new Subscribe(topic, Self));
         Receive<SubscribeAck>(_ => { });
         ReceiveAny(message =>
         {
-            if (route(message) is { } routed)
+            foreach (var (symbol, routed) in route(message))
             {
-                region.Tell(new ShardingEnvelope(routed.Symbol, routed.Message));
+                region.Tell(new ShardingEnvelope(symbol, routed));
             }
         });
     }
 
-    public static Props Props(IActorRef mediator, string topic, IActorRef region, Func<object, (string Symbol, object Message)?> route) =>
+    public static Props Props(IActorRef mediator, string topic, IActorRef region, Func<object, IEnumerable<(string Symbol, object Message)>> route) =>
         Akka.Actor.Props.Create(() => new TopicRouter(mediator, topic, region, route));
 }

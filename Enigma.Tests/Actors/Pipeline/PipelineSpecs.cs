@@ -5,9 +5,11 @@ using Akka.TestKit;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
+using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
 using Enigma.Domain.Market;
+using Enigma.Domain.Orchestration;
 using Enigma.Domain.Signals;
 using Enigma.Tests.Support;
 
@@ -97,5 +99,15 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         Assert.Equal(approved.Order.Lots, status.State.Position.Lots);
         Assert.Equal(approved.Order.Lots, (await client.GetPositionAsync(Xbt.Symbol)).Lots);
         Assert.Equal(3, status.State.Orders.Count);
+
+        // A manual emergency stop: the orchestrator publishes it, every Execution entity cancels and closes.
+        await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup done"), TimeSpan.FromSeconds(5));
+        await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "go"), TimeSpan.FromSeconds(5));
+        Assert.IsType<TransitionAccepted>(await agents.Orchestrator.Ask<object>(new TriggerEmergencyStop(EmergencyTrigger.Manual, "operator pressed the button"), TimeSpan.FromSeconds(5)));
+        await AwaitConditionAsync(async () => (await client.GetPositionAsync(Xbt.Symbol)).Lots == 0, TimeSpan.FromSeconds(20));
+        await AwaitConditionAsync(async () => (status = await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots == 0, TimeSpan.FromSeconds(20));
+        Assert.Empty(await client.GetOpenOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await client.GetStopOrdersAsync(Xbt.Symbol));
+        Assert.All(status.State.Orders.Values, o => Assert.True(o.IsFinal, $"{o.ClientOrderId} is {o.Status}"));
     }
 }
