@@ -23,4 +23,10 @@ if (args.Length > 0 && args[0] == "simulator-load")
     return;
 }
 
+if (args.Length > 0 && args[0] == "execution-recovery")
+{
+    await ExecutionRecovery.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(IndicatorSetBenchmarks).Assembly).Run(args);
