@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.TestKit;
+using Enigma.Actors.Data;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
@@ -11,6 +12,7 @@ using Enigma.Actors.Signal;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Signals;
+using Enigma.Exchange.KuCoin.WebSockets;
 using Enigma.Tests.Support;
 
 namespace Enigma.Tests.Actors.Pipeline;
@@ -109,5 +111,29 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         Assert.Empty(await client.GetOpenOrdersAsync(Xbt.Symbol));
         Assert.Empty(await client.GetStopOrdersAsync(Xbt.Symbol));
         Assert.All(status.State.Orders.Values, o => Assert.True(o.IsFinal, $"{o.ClientOrderId} is {o.Status}"));
+    }
+
+    [Fact]
+    public async Task The_data_agent_warms_the_agents_up_and_turns_closed_candles_into_signals()
+    {
+        var client = _sim.Client();
+        var agents = await EnigmaNode.StartAsync(Sys, new NodeServices(new KuCoinExchangeGateway(client), [Xbt], 10_000m));
+        var signals = Listen(agents.Bus, Topics.SignalGenerated);
+        await using var stream = new KuCoinWebSocketClient(client, isPrivate: false);
+        await stream.StartAsync();
+        var data = Sys.ActorOf(DataAgent.Props(client, stream, [Xbt], agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(2)));
+
+        var started = await data.Ask<DataStarted>(StartData.Instance, TimeSpan.FromSeconds(30));
+        Assert.InRange(started.WarmUpCandles[Xbt.Symbol], 500, 577);
+
+        var before = _sim.Server.MarketTimeMs;
+        _sim.Server.Step(TimeSpan.FromMinutes(11));
+        var first = (await signals.ExpectMsgAsync<AgentEnvelope<SignalOutput>>(TimeSpan.FromSeconds(20))).Payload;
+        var second = (await signals.ExpectMsgAsync<AgentEnvelope<SignalOutput>>(TimeSpan.FromSeconds(20))).Payload;
+        Assert.Equal(Xbt.Symbol, first.Symbol);
+        Assert.Equal(first.Timestamp + 300_000, second.Timestamp);
+        Assert.InRange(second.Timestamp, before, _sim.Server.MarketTimeMs);
+        var latest = await agents.SignalRegion.Ask<LatestSignal>(new ShardingEnvelope(Xbt.Symbol, new GetLatestSignal(Xbt.Symbol)), TimeSpan.FromSeconds(5));
+        Assert.Equal(started.WarmUpCandles[Xbt.Symbol] + 2, latest.CandlesSeen);
     }
 }
