@@ -17,10 +17,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task Ticker_pushes_arrive_in_KuCoin_units_as_the_replay_moves()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var tickers = new ConcurrentQueue<(decimal Bid, decimal Ask, long Ts)>();
         await stream.SubscribeAsync("/contractMarket/tickerV2:XBTUSDTM", push => tickers.Enqueue((
             decimal.Parse(push.Data.GetProperty("bestBidPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
@@ -37,10 +35,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task Candles_mark_prices_and_funding_rates_stream_in_KuCoin_shapes()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var candles = new ConcurrentQueue<string[]>();
         var subjects = new ConcurrentDictionary<string, int>();
         await stream.SubscribeAsync("/contractMarket/limitCandle:XBTUSDTM_1min", push => candles.Enqueue(push.Data.GetProperty("candles").EnumerateArray().Select(e => e.GetString()!).ToArray()));
@@ -64,10 +60,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task The_local_book_follows_level2_and_equals_the_exchange_snapshot()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var feed = new KuCoinOrderBookFeed("XBTUSDTM", stream, rest);
         await feed.StartAsync();
 
@@ -83,10 +77,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task The_local_book_is_built_even_when_the_market_is_quiet()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var feed = new KuCoinOrderBookFeed("XBTUSDTM", stream, rest);
         await feed.StartAsync();
 
@@ -97,10 +89,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task A_skipped_level2_sequence_is_noticed_and_the_book_rebuilt_never_silently_wrong()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var feed = new KuCoinOrderBookFeed("ETHUSDTM", stream, rest);
         await feed.StartAsync();
         sim.Server.Step(TimeSpan.FromMinutes(1));
@@ -122,10 +112,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task After_the_server_drops_every_connection_the_client_streams_again_within_a_second()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var trades = 0;
         await stream.SubscribeAsync("/contractMarket/execution:XBTUSDTM", _ => Interlocked.Increment(ref trades));
         var feed = new KuCoinOrderBookFeed("XBTUSDTM", stream, rest);
@@ -149,10 +137,8 @@ public sealed class ClientAgainstSimulatorStreamSpecs
     [Fact]
     public async Task A_comma_joined_subscription_delivers_every_symbol_before_and_after_a_reconnect()
     {
-        await using var sim = await SimulatorHarness.StartAsync();
-        var rest = sim.Client();
-        await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
-        await stream.StartAsync();
+        await using var session = await Session.StartAsync();
+        var (sim, rest, stream) = (session.Sim, session.Rest, session.Stream);
         var seen = new ConcurrentDictionary<string, int>();
         await stream.SubscribeAsync("/contractMarket/execution:XBTUSDTM,ETHUSDTM", push => seen.AddOrUpdate(push.Topic, 1, (_, n) => n + 1));
 
@@ -211,6 +197,25 @@ public sealed class ClientAgainstSimulatorStreamSpecs
         await publicStream.StartAsync();
         var refused = await Assert.ThrowsAsync<KuCoinProtocolException>(() => publicStream.SubscribeAsync("/contractMarket/tradeOrders", _ => { }));
         Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A simulator on a stepped clock, our REST client on it, and a live public WebSocket stream.</summary>
+    private sealed record Session(SimulatorHarness Sim, KuCoinRestClient Rest, KuCoinWebSocketClient Stream) : IAsyncDisposable
+    {
+        public static async Task<Session> StartAsync()
+        {
+            var sim = await SimulatorHarness.StartAsync();
+            var rest = sim.Client();
+            var stream = new KuCoinWebSocketClient(rest, isPrivate: false, Fast);
+            await stream.StartAsync();
+            return new Session(sim, rest, stream);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stream.DisposeAsync();
+            await Sim.DisposeAsync();
+        }
     }
 
     private static async Task AssertBookMatchesSnapshotAsync(KuCoinOrderBookFeed feed, KuCoinRestClient rest, SimulatorHarness sim)
