@@ -136,8 +136,17 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
     public static Props Props(IActorRef bus, OrchestratorSettings? settings = null, TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new OrchestratorActor(bus, settings, time));
 
+    /// <summary>
+    /// A started node runs its startup sequence again, whatever state the last run ended in; only an emergency stop
+    /// survives a restart (it waits for a manual resume). The history keeps how the last run ended.
+    /// </summary>
     protected override void OnReplaySuccess()
     {
+        if (_state != SystemState.EmergencyStop)
+        {
+            _state = SystemState.Initializing;
+        }
+
         Timers.StartPeriodicTimer("health", HealthTick.Instance, _settings.HealthInterval);
         Timers.StartPeriodicTimer("deadlines", DeadlineTick.Instance, _settings.DeadlineCheck);
         _log.Info("Orchestrator recovered in {0}", TransitionResult.Name(_state));

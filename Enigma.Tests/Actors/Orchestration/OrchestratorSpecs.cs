@@ -39,7 +39,7 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     private async Task<T> AskAsync<T>(IActorRef actor, object message) => await actor.Ask<T>(message, TimeSpan.FromSeconds(5));
 
     [Fact]
-    public async Task Orchestrator_must_walk_the_seeds_states_refuse_illegal_moves_with_a_reason_and_remember_them_after_restart()
+    public async Task Orchestrator_must_walk_the_seeds_states_refuse_illegal_moves_with_a_reason_and_start_over_after_a_restart()
     {
         var orchestrator = Start();
         Assert.IsType<TransitionRefused>(await AskAsync<object>(orchestrator, new RequestTransition(SystemState.Trading, "too early")));
@@ -52,9 +52,17 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Watch(orchestrator);
         Sys.Stop(orchestrator);
         await ExpectTerminatedAsync(orchestrator);
-        var recovered = await AskAsync<SystemStatus>(Start(), GetSystemStatus.Instance);
-        Assert.Equal(SystemState.Paused, recovered.State);
+        var restarted = Start();
+        var recovered = await AskAsync<SystemStatus>(restarted, GetSystemStatus.Instance);
+        Assert.Equal(SystemState.Initializing, recovered.State);
         Assert.Equal([SystemState.Ready, SystemState.Trading, SystemState.Paused], recovered.History.Select(h => h.To).ToArray());
+
+        // An emergency stop, unlike any other state, survives a restart.
+        await AskAsync<object>(restarted, new TriggerEmergencyStop(EmergencyTrigger.InvariantViolation, "balance below zero"));
+        Watch(restarted);
+        Sys.Stop(restarted);
+        await ExpectTerminatedAsync(restarted);
+        Assert.Equal(SystemState.EmergencyStop, (await AskAsync<SystemStatus>(Start(), GetSystemStatus.Instance)).State);
     }
 
     [Fact]
