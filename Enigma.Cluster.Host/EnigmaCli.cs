@@ -13,6 +13,7 @@ public static class EnigmaCli
             SignalsCommand.Build(),
             CandlesCommand.Build(),
             SimulatorCommand.Build(),
+            PaperCommand.Build(),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
