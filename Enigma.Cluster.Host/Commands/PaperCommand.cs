@@ -106,6 +106,7 @@ public static class PaperCommand
         KuCoinRestClient client = null!;
         var account = SimulatorOptions.DefaultAccount with { Balance = balance };
         Akka.Configuration.Config config = null!;
+        Domain.Risk.RiskParameters risk = null!;
         StartupStep Step(int n, Func<CancellationToken, Task> run) => new(n, StartupSequence.Seed[n - 1].Agent, StartupSequence.Seed[n - 1].Description, run);
         try
         {
@@ -113,6 +114,7 @@ public static class PaperCommand
                 [
                     Step(1, _ =>
                     {
+                        risk = TradingParameters.Risk(EnigmaConfig.Shipped("enigma.conf"));
                         dataDir.Create();
                         config = EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(dataDir.FullName, "journal.db")));
                         return Task.CompletedTask;
@@ -129,7 +131,7 @@ public static class PaperCommand
                         system = ActorSystem.Create("enigma", config);
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         await cluster.JoinAsync(cluster.SelfAddress, ct).ConfigureAwait(false);
-                        agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, balance)).ConfigureAwait(false);
+                        agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, balance) { Risk = risk }).ConfigureAwait(false);
                         stream = new KuCoinWebSocketClient(client, isPrivate: false);
                         await stream.StartAsync(ct).ConfigureAwait(false);
                     }),
