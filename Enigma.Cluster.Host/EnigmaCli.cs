@@ -18,7 +18,8 @@ public static class EnigmaCli
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return Build().Parse(args).Invoke(configuration);
+        var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+        // InvokeAsync: it turns Ctrl+C and SIGTERM into the cancellation that long-running verbs (simulator, paper) stop on.
+        return Build().Parse(args).InvokeAsync(configuration).GetAwaiter().GetResult();
     }
 }

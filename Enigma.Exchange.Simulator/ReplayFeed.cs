@@ -111,6 +111,9 @@ internal sealed class ReplayFeed
         }
     }
 
+    /// <summary>The market time of the next tick any symbol has due, or null when the data has run out.</summary>
+    public long? NextTickTimeMs() => _symbols.Values.Select(f => f.PeekTime(_points)).Where(t => t is not null).Min();
+
     /// <summary>Skips the history before <paramref name="startMs"/> without replaying it tick by tick.</summary>
     public void StartAt(long startMs)
     {
@@ -185,6 +188,18 @@ internal sealed class ReplayFeed
             {
                 _candle++;
             }
+        }
+
+        /// <summary>When the next tick falls: the current path's next point, or the next candle's open.</summary>
+        public long? PeekTime(int points)
+        {
+            if (_path is not null && _pathIndex < _path.Length)
+            {
+                return _path[_pathIndex].TimeMs;
+            }
+
+            var next = _path is null ? _candle : _candle + 1;
+            return next < Candles.Length ? Candles[next].OpenTimeMs : null;
         }
 
         public MarketTick? NextTick(long nowMs, int points, int seed)

@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Enigma.Exchange.Simulator;
@@ -45,6 +47,10 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The process that embeds the simulator owns its signals: ASP.NET's console lifetime would swallow SIGTERM
+        // and Ctrl+C to stop only the web host, leaving the embedding command waiting forever.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(options.BindAddress), options.Port));
         _app = builder.Build();
         _app.UseWebSockets();
@@ -96,14 +102,21 @@ public sealed class SimulatorServer : IAsyncDisposable
         return sessions.Count;
     }
 
+    /// <summary>
+    /// Moves the market with the clock: it sleeps until the next tick is due (in wall time at the replay's speed),
+    /// at most 250 ms so that a step or a fault change is seen soon, at least 1 ms. An idle replay at speed 1 thus
+    /// wakes a few times a second, not two hundred.
+    /// </summary>
     private async Task PumpAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _wall);
         try
         {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            while (!stopping.IsCancellationRequested)
             {
                 _venue.Pump();
+                var next = _venue.NextTickTimeMs();
+                var wait = next is { } due ? (due - _venue.Clock.NowMs) / _venue.Clock.Speed : 250;
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(wait, 1, 250)), _wall, stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -414,6 +427,14 @@ public sealed class SimulatorServer : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>A host lifetime that leaves process signals to the embedding process.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 internal static class AdminJson

@@ -76,6 +76,15 @@ internal sealed class SimulatorVenue
         }
     }
 
+    /// <summary>Market time of the next due tick (read under the lock: the feed moves during a pump).</summary>
+    public long? NextTickTimeMs()
+    {
+        lock (_gate)
+        {
+            return Feed.NextTickTimeMs();
+        }
+    }
+
     public long Step(long milliseconds)
     {
         Clock.Step(milliseconds);
