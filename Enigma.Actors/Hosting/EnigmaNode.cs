@@ -48,6 +48,9 @@ public static class EnigmaNode
         # Per-symbol entities hold live indicator state: they stay up rather than being passivated after 2 minutes idle.
         akka.cluster.sharding.passivate-idle-entity-after = off
         akka.loglevel = WARNING
+        # The scheduler wakes every tick even when nothing is due; 10 ms (the default) costs CPU on an idle node for a
+        # precision no timer here needs (the shortest are the 1 s polls and heartbeats).
+        akka.scheduler.tick-duration = 50ms
         """).WithFallback(journal);
 
     public static async Task<EnigmaAgents> StartAsync(ActorSystem system, NodeServices services)
