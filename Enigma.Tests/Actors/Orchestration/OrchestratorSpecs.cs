@@ -34,7 +34,7 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         _folder.Dispose();
     }
 
-    private IActorRef Start() => Sys.ActorOf(OrchestratorActor.Props(_bus, Fast));
+    private IActorRef Start(TimeProvider? time = null) => Sys.ActorOf(OrchestratorActor.Props(_bus, Fast, time));
 
     private async Task<T> AskAsync<T>(IActorRef actor, object message) => await actor.Ask<T>(message, TimeSpan.FromSeconds(5));
 
@@ -109,10 +109,12 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     [Fact]
     public async Task Tasks_never_run_more_than_the_limit_at_once_and_a_deadlocked_one_is_cancelled_and_reported()
     {
-        var orchestrator = Start();
+        // Deadlines run on an injected clock, so a slow machine cannot expire a task before the test looks.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var orchestrator = Start(time);
         var worker = CreateTestProbe();
         orchestrator.Tell(new RegisterAgent("risk", worker));
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         orchestrator.Tell(new SubmitTask(new AgentTask("a", "risk", "evaluate", TaskPriority.Normal, now, now + 60_000)));
         orchestrator.Tell(new SubmitTask(new AgentTask("b", "risk", "evaluate", TaskPriority.Normal, now, now + 2_000)));
         orchestrator.Tell(new SubmitTask(new AgentTask("c", "risk", "evaluate", TaskPriority.Critical, now, now + 60_000)));
@@ -122,6 +124,7 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(["a", "b"], new[] { first.Task.Id, second.Task.Id });
         var busy = await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance);
         Assert.Equal((2, 1), (busy.RunningTasks, busy.WaitingTasks));
+        time.Advance(TimeSpan.FromSeconds(3));
 
         // "b" never completes: past its deadline it is cancelled and reported, and "c" gets its slot.
         var overdue = await _bus.FishForMessageAsync<Publish>(
