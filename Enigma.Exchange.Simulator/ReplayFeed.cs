@@ -38,6 +38,7 @@ internal sealed class ReplayFeed
 
     private readonly Dictionary<string, SymbolFeed> _symbols = new(StringComparer.Ordinal);
     private readonly int _points;
+    private SymbolFeed[]? _ordered;
     private readonly int _seed;
 
     public ReplayFeed(string dataDirectory, IReadOnlyList<string> symbols, IReadOnlyList<ContractSpec> contracts, int pointsPerCandle, int seed)
@@ -89,16 +90,34 @@ internal sealed class ReplayFeed
 
     public long SourceTimeframeMs(string symbol) => _symbols[symbol].TimeframeMs;
 
-    /// <summary>Moves every symbol to <paramref name="nowMs"/>, handing each tick to <paramref name="onTick"/> in time order per symbol.</summary>
+    /// <summary>
+    /// Moves every symbol to <paramref name="nowMs"/>, handing the ticks to <paramref name="onTick"/> in time order
+    /// across symbols (ties in symbol order). The order depends only on the data, never on how often this is called:
+    /// the exchange numbers trades across symbols, so a replay of the venue log must see exactly the same sequence.
+    /// </summary>
     public void AdvanceTo(long nowMs, Action<string, MarketTick> onTick, Action<CandleUpdated>? onCandle)
     {
-        foreach (var (symbol, feed) in _symbols)
+        var feeds = _ordered ??= [.. _symbols.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value)];
+        while (true)
         {
-            while (feed.NextTick(nowMs, _points, _seed) is { } tick)
+            SymbolFeed? due = null;
+            var dueAt = long.MaxValue;
+            foreach (var feed in feeds)
             {
-                onTick(symbol, tick);
-                feed.Record(tick, onCandle);
+                if (feed.PeekTime(_points) is { } at && at <= nowMs && at < dueAt)
+                {
+                    due = feed;
+                    dueAt = at;
+                }
             }
+
+            if (due?.NextTick(nowMs, _points, _seed) is not { } tick)
+            {
+                return;
+            }
+
+            onTick(due.Contract.Symbol, tick);
+            due.Record(tick, onCandle);
         }
     }
 

@@ -291,7 +291,7 @@ internal sealed class RestApi
             return ApiReply.Ok(w => { w.WriteStartObject(); w.WriteString("orderId", "0"); w.WriteString("clientOid", request.ClientOid); w.WriteEndObject(); });
         }
 
-        var result = _venue.Run((ex, now) => ex.Place(request, now));
+        var result = (ExchangeResult<ExchangeOrder>)_venue.Change(new PlaceOrderInput(request));
         return result.Error is { } rejected
             ? ApiReply.Fail(rejected)
             : ApiReply.Ok(w => { w.WriteStartObject(); w.WriteString("orderId", result.Value!.Id); w.WriteString("clientOid", result.Value.ClientOid); w.WriteEndObject(); });
@@ -300,7 +300,7 @@ internal sealed class RestApi
     private ApiReply CancelOrder(ApiRequest r)
     {
         var id = r.RouteValues["orderId"];
-        var result = _venue.Run((ex, now) => ex.Cancel(r.AccountId, id, now));
+        var result = (ExchangeResult<ExchangeOrder>)_venue.Change(new CancelOrderInput(r.AccountId, id));
         return result.Error is { } e
             ? ApiReply.Fail(e)
             : ApiReply.Ok(w => { w.WriteStartObject(); w.WriteStartArray("cancelledOrderIds"); w.WriteStringValue(id); w.WriteEndArray(); w.WriteEndObject(); });
@@ -315,7 +315,7 @@ internal sealed class RestApi
             return ApiReply.Fail("400100", "symbol is required to cancel by clientOid.");
         }
 
-        var result = _venue.Run((ex, now) => ex.CancelByClientOid(r.AccountId, symbol, clientOid, now));
+        var result = (ExchangeResult<ExchangeOrder>)_venue.Change(new CancelByClientOidInput(r.AccountId, symbol, clientOid));
         return result.Error is { } e
             ? ApiReply.Fail(e)
             : ApiReply.Ok(w => { w.WriteStartObject(); w.WriteString("clientOid", clientOid); w.WriteEndObject(); });
@@ -329,7 +329,7 @@ internal sealed class RestApi
             return ApiReply.Fail("400100", "symbol is required.");
         }
 
-        var ids = _venue.Run((ex, now) => ex.CancelAll(r.AccountId, symbol, stops, now));
+        var ids = (IReadOnlyList<string>)_venue.Change(new CancelAllInput(r.AccountId, symbol, stops));
         return ApiReply.Ok(w =>
         {
             w.WriteStartObject();

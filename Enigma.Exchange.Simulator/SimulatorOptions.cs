@@ -115,6 +115,12 @@ public sealed record SimulatorOptions
 
     public FaultSettings Faults { get; init; } = FaultSettings.None;
 
+    /// <summary>
+    /// Where the simulator keeps its venue log, so that accounts, orders and positions survive a restart (or a
+    /// killed process) and the market resumes where it stopped; null keeps everything in memory.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
     public void Validate()
     {
         if (Port is < 0 or > 65535)

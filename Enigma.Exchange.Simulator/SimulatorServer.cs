@@ -66,6 +66,9 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public int WebSocketSessions => _hub.SessionCount;
 
+    /// <summary>Set when this run resumed an earlier one from its state folder.</summary>
+    public VenueResume? Resumed => _venue.Resumed;
+
     /// <summary>Events published and not yet handed to the sessions.</summary>
     public int EventBacklog => _hub.Backlog;
 
@@ -74,7 +77,18 @@ public sealed class SimulatorServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var server = new SimulatorServer(options, wall ?? TimeProvider.System);
-        await server._app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server._app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The venue log stays free for the next attempt (a port in use is the usual cause).
+            server._venue.CloseLog();
+            await server._app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var address = server._app.Urls.First();
         server.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         if (options.Speed > 0)
@@ -111,9 +125,20 @@ public sealed class SimulatorServer : IAsyncDisposable
     {
         try
         {
+            var lastMark = _wall.GetTimestamp();
             while (!stopping.IsCancellationRequested)
             {
-                _venue.Pump();
+                if (_wall.GetElapsedTime(lastMark) >= TimeSpan.FromSeconds(1))
+                {
+                    // Where the market is, once a second: a restart resumes within a second of wall time of here.
+                    _venue.MarkClock();
+                    lastMark = _wall.GetTimestamp();
+                }
+                else
+                {
+                    _venue.Pump();
+                }
+
                 var next = _venue.NextTickTimeMs();
                 var wait = next is { } due ? (due - _venue.Clock.NowMs) / _venue.Clock.Speed : 250;
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(wait, 1, 250)), _wall, stopping).ConfigureAwait(false);
@@ -392,6 +417,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         }
 
         DropWebSockets();
+        _venue.CloseLog();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _hub.DisposeAsync().ConfigureAwait(false);

@@ -20,7 +20,8 @@ namespace Enigma.Cluster.Host.Commands;
 /// <c>enigma paper [--symbols ...] [--speed N] [--duration 10m] [--data-dir DIR]</c>: one node with every agent, an
 /// SQLite journal under the data folder, and the simulator in-process replaying the shipped candles; paper trading
 /// through the same client and agents as live trading, with a status line every few seconds, until the duration ends
-/// or Ctrl+C. A first slice: the simulator's own account does not survive the process yet (see the README).
+/// or Ctrl+C. The simulator keeps its venue log in the
+/// same folder, so a second run resumes both the journal and the paper account where the first one stopped.
 /// </summary>
 public static class PaperCommand
 {
@@ -122,7 +123,12 @@ public static class PaperCommand
                     Step(2, _ => candles.Exists ? Task.CompletedTask : throw new DirectoryNotFoundException($"candle folder '{candles.FullName}' does not exist")),
                     Step(3, async ct =>
                     {
-                        simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataDirectory = candles.FullName, Symbols = contracts.Select(c => c.Symbol).ToArray(), Speed = speed, Accounts = [account] }, cancellationToken: ct).ConfigureAwait(false);
+                        simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataDirectory = candles.FullName, Symbols = contracts.Select(c => c.Symbol).ToArray(), Speed = speed, Accounts = [account], StateDirectory = Path.Combine(dataDir.FullName, "simulator") }, cancellationToken: ct).ConfigureAwait(false);
+                        if (simulator.Resumed is { } resumed)
+                        {
+                            terminal.Line(string.Create(CultureInfo.InvariantCulture, $"  simulator resumed: {resumed.OrdersPlaced} orders from earlier runs, market at {DateTimeOffset.FromUnixTimeMilliseconds(resumed.MarketTimeMs):yyyy-MM-dd HH:mm}"));
+                        }
+
                         client = new KuCoinRestClient(http, KuCoinClientOptions.ForAddress(simulator.BaseAddress, new KuCoinCredentials(account.ApiKey, account.ApiSecret, account.ApiPassphrase)));
                         KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(ct).ConfigureAwait(false));
                     }),

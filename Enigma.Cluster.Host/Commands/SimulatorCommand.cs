@@ -5,7 +5,7 @@ using Enigma.Exchange.Simulator;
 namespace Enigma.Cluster.Host.Commands;
 
 /// <summary>
-/// <c>enigma simulator --port PORT --data DIR --symbols XBTUSDTM,ETHUSDTM --speed N [--api-key K --api-secret S --api-passphrase P]</c>:
+/// <c>enigma simulator --port PORT --data DIR --symbols XBTUSDTM,ETHUSDTM --speed N [--state-dir DIR] [--api-key K --api-secret S --api-passphrase P]</c>:
 /// a KuCoin-Futures-compatible exchange on loopback replaying the knowledge bank's candles, until Ctrl+C.
 /// </summary>
 public static class SimulatorCommand
@@ -28,10 +28,11 @@ public static class SimulatorCommand
         var apiPassphrase = new Option<string?>("--api-passphrase") { Description = $"Its passphrase (default {SimulatorOptions.DefaultAccount.ApiPassphrase})." };
         var balance = new Option<decimal>("--balance") { Description = "The paper account's starting USDT.", DefaultValueFactory = _ => 10_000m };
         var keepDataTimes = new Option<bool>("--keep-data-times") { Description = "Report the candles' own (historical) times instead of moving the replay to start now." };
+        var stateDir = new Option<DirectoryInfo?>("--state-dir") { Description = "Keep the venue log here: accounts, orders and positions survive a restart and the market resumes where it stopped." };
         var seed = new Option<int>("--seed") { Description = "Seeds the book and the fault dice: the same seed replays the same market.", DefaultValueFactory = _ => 1 };
         var command = new Command("simulator", "Run a KuCoin Futures compatible exchange simulator on loopback (REST, WebSocket, matching, fees, funding, liquidation).")
         {
-            port, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed, keepDataTimes,
+            port, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed, keepDataTimes, stateDir,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -61,6 +62,7 @@ public static class SimulatorCommand
                     Seed = parseResult.GetValue(seed),
                     AlignToWallClock = !parseResult.GetValue(keepDataTimes),
                     Accounts = [account],
+                    StateDirectory = parseResult.GetValue(stateDir)?.FullName,
                 };
                 options.Validate();
             }
@@ -82,6 +84,11 @@ public static class SimulatorCommand
             await using (server.ConfigureAwait(false))
             {
                 terminal.Line(string.Create(CultureInfo.InvariantCulture, $"simulator listening on {server.BaseAddress} (WebSocket ws://{server.BaseAddress.Authority}/endpoint) replaying {string.Join(",", server.Symbols)} at speed {options.Speed} from {DateTimeOffset.FromUnixTimeMilliseconds(server.MarketTimeMs):u}"));
+                if (server.Resumed is { } resumed)
+                {
+                    terminal.Line($"resumed from {options.StateDirectory}: {resumed.OrdersPlaced} orders placed by earlier runs, market at {DateTimeOffset.FromUnixTimeMilliseconds(resumed.MarketTimeMs):u}");
+                }
+
                 terminal.Line($"paper account: API key {account.ApiKey}, {account.Balance.ToString(CultureInfo.InvariantCulture)} USDT (secret and passphrase as given; not printed)");
                 try
                 {
