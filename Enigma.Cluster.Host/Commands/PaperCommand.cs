@@ -160,7 +160,9 @@ public static class PaperCommand
                                 status = await ExecutionStatusAsync(agents, contract.Symbol).ConfigureAwait(false);
                             }
 
-                            terminal.Line($"  {contract.Symbol}: {status.Phase}{(status.ClosedReason is null ? "" : " — " + status.ClosedReason)}");
+                            terminal.Line(status.Phase == ExecutionPhase.Ready
+                                ? string.Create(CultureInfo.InvariantCulture, $"  {contract.Symbol}: Ready, reconciled with the exchange: position {status.State.Position.Lots:+0;-0;0} lots, {status.State.Orders.Values.Count(o => !o.IsFinal)} working order(s)")
+                                : $"  {contract.Symbol}: {status.Phase}{(status.ClosedReason is null ? "" : " — " + status.ClosedReason)}");
                         }
                     }),
                     Step(9, _ =>

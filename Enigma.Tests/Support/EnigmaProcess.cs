@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Enigma.Tests.Support;
+
+/// <summary>
+/// The <c>enigma</c> executable as a real child process (for crash and cluster specs, where in-process runs cannot
+/// be killed): its output is collected line by line, and a spec can wait for a line, kill it with SIGKILL, or wait
+/// for it to exit.
+/// </summary>
+internal sealed class EnigmaProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _gate = new();
+
+    private EnigmaProcess(Process process) => _process = process;
+
+    /// <summary>Everything it printed so far, stdout and stderr interleaved as they arrived.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public int Id => _process.Id;
+
+    public static EnigmaProcess Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = TestFiles.RepositoryRoot,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "enigma.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var running = new EnigmaProcess(process);
+        process.OutputDataReceived += (_, e) => running.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => running.Collect(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return running;
+    }
+
+    /// <summary>The first line that <paramref name="match"/> accepts; fails (with the output so far) if none comes in time or the process ends first.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan within, string description)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var line = Output.Split('\n').FirstOrDefault(match);
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (_process.HasExited)
+            {
+                Assert.Fail($"enigma exited with {_process.ExitCode} before {description}. Output:\n{Output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {description}. Output:\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush, no goodbye, like kill -9.</summary>
+    public async Task<int> KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"enigma did not exit within {within}. Output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _output.Append(line).Append('\n');
+        }
+    }
+}
