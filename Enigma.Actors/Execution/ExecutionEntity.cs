@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
+using Enigma.Actors.Messaging;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
@@ -30,6 +32,24 @@ public enum PlacementStatus
 }
 
 public sealed record OrderPlacementResult(string Symbol, string ClientOrderId, PlacementStatus Status, string Detail);
+
+/// <summary>On <c>order.placed</c>: an order was written to the journal and is on its way to the exchange.</summary>
+public sealed record OrderPlacedOnExchange(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, OrderType Type, long Lots, decimal? Price, decimal? StopPrice, decimal ExpectedPrice, long TimeMs);
+
+/// <summary>On <c>order.filled</c>: one fill, with the price the order expected (fill quality) and the position after it.</summary>
+public sealed record OrderFillRecorded(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, string TradeId, long Lots, decimal Price, decimal ExpectedPrice, decimal Fee, Liquidity Liquidity, long PositionLotsAfter, long TimeMs);
+
+/// <summary>
+/// Also on <c>order.filled</c>: an order reached its end (filled, cancelled, rejected, expired) with the lots it
+/// filled, so that Risk can release the budget of an entry that never filled.
+/// </summary>
+public sealed record OrderFinished(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderStatus Status, long FilledLots, long Lots, long TimeMs);
+
+/// <summary>On <c>position.opened</c>.</summary>
+public sealed record PositionOpened(string Symbol, Side Side, long Lots, decimal AverageEntry, long TimeMs);
+
+/// <summary>On <c>position.closed</c>: a round trip, net of fees and funding, and the order that ended it.</summary>
+public sealed record PositionClosed(string Symbol, Side Side, decimal NetPnl, long OpenedAtMs, long ClosedAtMs, OrderPurpose ClosedBy);
 
 /// <summary>The Execution agent's part of an emergency stop: cancel every working order, close the position at market.</summary>
 public sealed record EmergencyClose(string Symbol, string Reason);
@@ -80,6 +100,7 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
 {
     private readonly string _symbol;
     private readonly IExchangeGateway _exchange;
+    private readonly IActorRef _bus;
     private readonly ExecutionSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -91,10 +112,12 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
     private int _reconciliations;
     private bool _polling;
 
-    public ExecutionEntity(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null)
+    /// <param name="bus">The DistributedPubSub mediator for order.* and position.* (none in specs that do not listen).</param>
+    public ExecutionEntity(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null, IActorRef? bus = null)
     {
         _symbol = contract.Symbol;
         _exchange = exchange;
+        _bus = bus ?? ActorRefs.Nobody;
         _settings = settings ?? new ExecutionSettings();
         _time = time ?? TimeProvider.System;
         _state = ExecutionState.Start(contract, 0);
@@ -132,8 +155,8 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new ExecutionEntity(contract, exchange, settings, time));
+    public static Props Props(ContractSpec contract, IExchangeGateway exchange, ExecutionSettings? settings = null, TimeProvider? time = null, IActorRef? bus = null) =>
+        Akka.Actor.Props.Create(() => new ExecutionEntity(contract, exchange, settings, time, bus));
 
     protected override void OnReplaySuccess()
     {
@@ -166,7 +189,9 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         var remaining = events.Count;
         PersistAll(events, e =>
         {
+            var before = _state;
             Apply(e);
+            Announce(before, e);
             if (LastSequenceNr % _settings.SnapshotEvery == 0)
             {
                 SaveSnapshot(new ExecutionSnapshot(_state, _appliedTrades.ToArray()));
@@ -178,6 +203,51 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             }
         });
     }
+
+    /// <summary>
+    /// Tells the bus what a persisted event changed (only live events: a replay at recovery announces nothing twice).
+    /// Fills recorded by reconciliation are announced too: Risk and Audit must hear of what happened while the node was down.
+    /// </summary>
+    private void Announce(ExecutionState before, ExecutionEvent e)
+    {
+        var after = _state;
+        switch (e)
+        {
+            case OrderPlaced placed:
+                var o = placed.Order;
+                Publish(Topics.OrderPlaced, new OrderPlacedOnExchange(_symbol, o.ClientOrderId, o.Purpose, o.OrderSide, o.Type, o.Lots, o.Price, o.StopPrice, o.ExpectedPrice, e.TimestampMs));
+                break;
+            case OrderFilled filled:
+                var order = after.Orders[filled.ClientOrderId];
+                Publish(Topics.OrderFilled, new OrderFillRecorded(_symbol, order.ClientOrderId, order.Purpose, order.OrderSide, filled.TradeId, filled.Lots, filled.Price, order.ExpectedPrice, filled.Fee, filled.Liquidity, after.Position.Lots, e.TimestampMs));
+                break;
+        }
+
+        foreach (var (id, now) in after.Orders)
+        {
+            if (now.IsFinal && before.Orders.TryGetValue(id, out var was) && !was.IsFinal)
+            {
+                Publish(Topics.OrderFilled, new OrderFinished(_symbol, id, now.Purpose, now.Status, now.FilledLots, now.Lots, e.TimestampMs));
+            }
+        }
+
+        var (lotsBefore, lotsAfter) = (before.Position.Lots, after.Position.Lots);
+        if (lotsBefore != 0 && (lotsAfter == 0 || Math.Sign(lotsAfter) != Math.Sign(lotsBefore)))
+        {
+            var closedBy = e is OrderFilled f ? after.Orders[f.ClientOrderId].Purpose : OrderPurpose.EmergencyExit;
+            var net = after.Cash - (before.Opening?.CashBefore ?? before.Cash);
+            Publish(Topics.PositionClosed, new PositionClosed(_symbol, before.Position.Side!.Value, net, before.Opening?.OpenedAtMs ?? e.TimestampMs, e.TimestampMs, closedBy));
+        }
+
+        if (lotsAfter != 0 && (lotsBefore == 0 || Math.Sign(lotsAfter) != Math.Sign(lotsBefore)))
+        {
+            Publish(Topics.PositionOpened, new PositionOpened(_symbol, after.Position.Side!.Value, Math.Abs(lotsAfter), after.Position.AverageEntry, e.TimestampMs));
+        }
+    }
+
+    private void Publish<T>(string topic, T payload)
+        where T : notnull =>
+        _bus.Tell(new Publish(topic, AgentEnvelope.Event(Agents.Execution, topic, payload, Now, topic is Topics.PositionClosed or Topics.PositionOpened ? Domain.Orchestration.TaskPriority.High : Domain.Orchestration.TaskPriority.Normal)));
 
     // ----- Reconciliation ---------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
 using Enigma.Domain.Market;
+using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 
@@ -64,11 +65,12 @@ public static class EnigmaNode
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system);
         var extractor = new SymbolExtractor();
-        var portfolio = system.ActorOf(RiskPortfolioActor.Props(services.StartingEquity, services.Risk), "risk-portfolio");
+        var portfolio = system.ActorOf(RiskPortfolioActor.Props(services.StartingEquity, services.Risk, bus, SystemState.Initializing), "risk-portfolio");
         var signal = await sharding.StartAsync("signal", symbol => SignalEntity.Props(symbol, bus, services.Signal, services.Time), settings, extractor).ConfigureAwait(false);
         var risk = await sharding.StartAsync("risk", symbol => RiskEntity.Props(Contract(symbol), portfolio, bus, services.Time), settings, extractor).ConfigureAwait(false);
-        var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time), settings, extractor).ConfigureAwait(false);
+        var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time, bus), settings, extractor).ConfigureAwait(false);
         var orchestrator = system.ActorOf(OrchestratorActor.Props(bus, services.Orchestrator, services.Time), "orchestrator");
+        orchestrator.Tell(new RegisterAgent(Agents.Risk + "-portfolio", portfolio));
 
         system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? [(e.Payload.Symbol, e)] : []), "route-signals-to-risk");
         system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? [(e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs))] : []), "route-approvals-to-execution");
@@ -76,6 +78,42 @@ public static class EnigmaNode
             ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
             : []), "route-emergency-to-execution");
         return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution);
+    }
+
+    /// <summary>
+    /// Startup step 7 (risk: load position state, calculate exposure): waits until every symbol's Execution entity has
+    /// recovered and reconciled, then hands the positions it holds to the risk portfolio, so that exposure counts them
+    /// and no second position opens on a symbol that still has one. Returns each symbol's status.
+    /// </summary>
+    public static async Task<IReadOnlyList<ExecutionStatus>> RecoverPositionsAsync(EnigmaAgents agents, IEnumerable<ContractSpec> contracts, RiskParameters risk, TimeSpan within, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(contracts);
+        ArgumentNullException.ThrowIfNull(risk);
+        var deadline = DateTimeOffset.UtcNow + within;
+        var statuses = new List<ExecutionStatus>();
+        foreach (var contract in contracts)
+        {
+            var status = await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(contract.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            while (status.Phase is ExecutionPhase.Recovering or ExecutionPhase.Reconciling && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                status = await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(contract.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            }
+
+            var position = status.State.Position;
+            if (position.Side is { } side)
+            {
+                // The journal does not keep the leverage a position was opened with; the default leverage is what
+                // risk sizes with, so it is the margin the budget reserved.
+                var margin = Math.Abs(position.Lots) * contract.Multiplier * position.AverageEntry / risk.DefaultLeverage;
+                agents.Portfolio.Tell(new PositionRecovered(new OpenPosition(contract.Symbol, side, margin, [])));
+            }
+
+            statuses.Add(status);
+        }
+
+        return statuses;
     }
 
     /// <summary>

@@ -186,6 +186,11 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
         {
             Apply(changed);
             _log.Info("{0} → {1}: {2}", TransitionResult.Name(changed.From), TransitionResult.Name(changed.To), reason);
+            foreach (var agent in _agents.Values)
+            {
+                agent.Agent.Tell(changed);
+            }
+
             sender.Tell(new TransitionAccepted(changed.From, changed.To));
             then?.Invoke(changed);
         });
@@ -224,6 +229,9 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
         var restarts = _agents.TryGetValue(name, out var previous) ? previous.Restarts : 0;
         _agents[name] = new Registered(name, agent, props, Now, Now, true, restarts);
         Context.Watch(agent);
+
+        // Every agent learns the system state when it registers and on every change (TRADING gates new positions).
+        agent.Tell(new SystemStateChanged(_state, _state, "registered with the orchestrator", Now));
     }
 
     private void OnHealthTick()
@@ -268,6 +276,7 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
             var child = Context.ActorOf(agent.Props, agent.Name);
             _agents[agent.Name] = agent with { Agent = child, Healthy = true, LastHeartbeatMs = Now, Restarts = agent.Restarts + 1, Restarting = false };
             Context.Watch(child);
+            child.Tell(new SystemStateChanged(_state, _state, "restarted by the orchestrator", Now));
             _log.Warning("Agent {0} restarted ({1} restart(s) so far)", agent.Name, agent.Restarts + 1);
         }
         else

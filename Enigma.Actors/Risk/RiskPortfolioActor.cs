@@ -1,8 +1,12 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Enigma.Actors.Execution;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
+using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
+using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 
@@ -18,6 +22,9 @@ public sealed record EquityUpdated(decimal Equity, decimal DayStartEquity);
 
 /// <summary>A position ended with this net PnL: it leaves the view and counts for the losing streak.</summary>
 public sealed record PositionEnded(string Symbol, decimal NetPnl);
+
+/// <summary>A position the Execution journal still holds after a restart: it counts for exposure until it closes.</summary>
+public sealed record PositionRecovered(OpenPosition Position);
 
 public sealed record GetPortfolioView
 {
@@ -38,26 +45,54 @@ public sealed class RiskPortfolioActor : ReceiveActor
     private decimal _equity;
     private decimal _dayStartEquity;
     private int _losingStreak;
+    private SystemState _systemState;
 
-    public RiskPortfolioActor(decimal equity, RiskParameters? parameters = null)
+    /// <param name="bus">The DistributedPubSub mediator: the portfolio hears <c>order.filled</c> (an entry that ended
+    /// unfilled frees its budget), <c>position.closed</c> (the round trip's PnL, the losing streak) and
+    /// <c>emergency.stop</c> (no new position until the orchestrator says TRADING again).</param>
+    /// <param name="initialState">What it assumes until the orchestrator tells it the system state; a node passes
+    /// INITIALIZING, so nothing is approved before the startup sequence ends.</param>
+    public RiskPortfolioActor(decimal equity, RiskParameters? parameters = null, IActorRef? bus = null, SystemState initialState = SystemState.Trading)
     {
         _equity = equity;
         _dayStartEquity = equity;
         _parameters = parameters ?? RiskParameters.Default;
+        _systemState = initialState;
+        foreach (var topic in new[] { Topics.OrderFilled, Topics.PositionClosed, Topics.EmergencyStop })
+        {
+            bus?.Tell(new Subscribe(topic, Self));
+        }
 
+        Receive<SubscribeAck>(_ => { });
         Receive<EvaluateRisk>(Evaluate);
         Receive<EquityUpdated>(e => (_equity, _dayStartEquity) = (e.Equity, e.DayStartEquity));
-        Receive<PositionEnded>(ended =>
+        Receive<PositionEnded>(ended => End(ended.Symbol, ended.NetPnl));
+        Receive<AgentEnvelope<PositionClosed>>(closed => End(closed.Payload.Symbol, closed.Payload.NetPnl));
+        Receive<AgentEnvelope<OrderFinished>>(finished =>
         {
-            _positions.Remove(ended.Symbol);
-            _equity += ended.NetPnl;
-            _losingStreak = ended.NetPnl < 0 ? _losingStreak + 1 : 0;
+            // An entry that ended without a single fill opened nothing: its reserved budget is free again.
+            if (finished.Payload is { Purpose: OrderPurpose.Entry, FilledLots: 0 })
+            {
+                _positions.Remove(finished.Payload.Symbol);
+            }
         });
+        Receive<AgentEnvelope<OrderFillRecorded>>(_ => { });
+        Receive<AgentEnvelope<EmergencyStopped>>(_ => _systemState = SystemState.EmergencyStop);
+        Receive<SystemStateChanged>(changed => _systemState = changed.To);
+        Receive<PositionRecovered>(recovered => _positions[recovered.Position.Symbol] = recovered.Position);
         Receive<GetPortfolioView>(_ => Sender.Tell(View()));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Risk + "-portfolio", check.SentAtMs)));
     }
 
-    public static Props Props(decimal equity, RiskParameters? parameters = null) => Akka.Actor.Props.Create(() => new RiskPortfolioActor(equity, parameters));
+    public static Props Props(decimal equity, RiskParameters? parameters = null, IActorRef? bus = null, SystemState initialState = SystemState.Trading) =>
+        Akka.Actor.Props.Create(() => new RiskPortfolioActor(equity, parameters, bus, initialState));
+
+    private void End(string symbol, decimal netPnl)
+    {
+        _positions.Remove(symbol);
+        _equity += netPnl;
+        _losingStreak = netPnl < 0 ? _losingStreak + 1 : 0;
+    }
 
     private PortfolioView View() => new(_equity, _dayStartEquity, _losingStreak, _positions.Values.ToArray());
 
@@ -66,7 +101,11 @@ public sealed class RiskPortfolioActor : ReceiveActor
         var request = evaluate.Request;
         var symbol = request.Contract.Symbol;
         RiskDecision decision;
-        if (_positions.ContainsKey(symbol))
+        if (_systemState != SystemState.Trading)
+        {
+            decision = new RiskDecision(null, [new RiskRejection(RiskRule.TradingHalted, $"the system is {TransitionResult.Name(_systemState)}, not TRADING")]);
+        }
+        else if (_positions.ContainsKey(symbol))
         {
             decision = new RiskDecision(null, [new RiskRejection(RiskRule.PositionLimit, $"{symbol} already has an open or pending position")]);
         }

@@ -148,23 +148,16 @@ public static class PaperCommand
                         terminal.Line("  warm-up: " + string.Join(", ", started.WarmUpCandles.Select(w => $"{w.Key} {w.Value} candles")));
                     }),
                     Step(6, _ => Task.CompletedTask),
-                    Step(7, async ct => await agents.Portfolio.Ask<Domain.Risk.PortfolioView>(GetPortfolioView.Instance, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false)),
-                    Step(8, async _ =>
+                    Step(7, async ct =>
                     {
-                        foreach (var contract in contracts)
+                        foreach (var status in await EnigmaNode.RecoverPositionsAsync(agents, contracts, risk, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
                         {
-                            var status = await ExecutionStatusAsync(agents, contract.Symbol).ConfigureAwait(false);
-                            for (var i = 0; i < 100 && status.Phase is ExecutionPhase.Recovering or ExecutionPhase.Reconciling; i++)
-                            {
-                                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                                status = await ExecutionStatusAsync(agents, contract.Symbol).ConfigureAwait(false);
-                            }
-
                             terminal.Line(status.Phase == ExecutionPhase.Ready
-                                ? string.Create(CultureInfo.InvariantCulture, $"  {contract.Symbol}: Ready, reconciled with the exchange: position {status.State.Position.Lots:+0;-0;0} lots, {status.State.Orders.Values.Count(o => !o.IsFinal)} working order(s)")
-                                : $"  {contract.Symbol}: {status.Phase}{(status.ClosedReason is null ? "" : " — " + status.ClosedReason)}");
+                                ? string.Create(CultureInfo.InvariantCulture, $"  {status.Symbol}: Ready, reconciled with the exchange: position {status.State.Position.Lots:+0;-0;0} lots, {status.State.Orders.Values.Count(o => !o.IsFinal)} working order(s)")
+                                : $"  {status.Symbol}: {status.Phase}{(status.ClosedReason is null ? "" : " — " + status.ClosedReason)}");
                         }
                     }),
+                    Step(8, async ct => KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(ct).ConfigureAwait(false))),
                     Step(9, _ =>
                     {
                         terminal.Line("  optimizer: not part of this build yet (the optimizer issue)");

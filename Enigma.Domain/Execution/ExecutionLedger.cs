@@ -28,8 +28,14 @@ public sealed record FillQuality(int Fills, decimal TotalSlippage, decimal Worst
     public decimal AverageSlippage => Fills == 0 ? 0 : TotalSlippage / Fills;
 }
 
-/// <summary>One symbol's orders, position, cash and fill quality, as the events made them.</summary>
-public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount)
+/// <summary>When the open position opened, and the cash before its first fill: a round trip's net PnL is the cash after it minus this.</summary>
+public sealed record PositionOpening(long OpenedAtMs, decimal CashBefore);
+
+/// <summary>
+/// One symbol's orders, position, cash and fill quality, as the events made them. <see cref="Opening"/> is set while
+/// a position is open (null in snapshots written before it existed, and while flat).
+/// </summary>
+public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount, PositionOpening? Opening = null)
 {
     public static ExecutionState Start(ContractSpec contract, decimal cash) =>
         new(contract, cash, PositionState.Flat, ImmutableDictionary<string, Order>.Empty.WithComparers(StringComparer.Ordinal), FillQuality.None, 0);
@@ -139,12 +145,17 @@ public static class ExecutionLedger
         // Slippage against the price the order expected, positive when worse: a buy that paid more, a sell that got less.
         var slippage = (filled.Price - order.ExpectedPrice) / order.ExpectedPrice * (order.OrderSide == OrderSide.Buy ? 1 : -1);
         var quality = new FillQuality(state.Quality.Fills + 1, state.Quality.TotalSlippage + slippage, Math.Max(state.Quality.WorstSlippage, slippage));
+        var cash = state.Cash + realized - filled.Fee;
+        var opening = position.Lots == 0 ? null
+            : state.Position.Lots == 0 || Math.Sign(state.Position.Lots) != Math.Sign(position.Lots) ? new PositionOpening(filled.TimestampMs, state.Position.Lots == 0 ? state.Cash : cash)
+            : state.Opening;
         return state with
         {
-            Cash = state.Cash + realized - filled.Fee,
+            Cash = cash,
             Position = position,
             Orders = state.Orders.SetItem(order.ClientOrderId, moved),
             Quality = quality,
+            Opening = opening,
         };
     }
 

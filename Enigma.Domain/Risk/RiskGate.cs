@@ -18,6 +18,9 @@ public enum RiskRule
     CorrelatedExposure,
     BreakEvenUnreachable,
     LiquidationTooClose,
+
+    /// <summary>The system is not TRADING (paused, stopping, or in an emergency stop): no new position opens.</summary>
+    TradingHalted,
 }
 
 public sealed record RiskRejection(RiskRule Rule, string Reason);

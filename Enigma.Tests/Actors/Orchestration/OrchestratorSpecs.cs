@@ -115,6 +115,7 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var orchestrator = Start(time);
         var worker = CreateTestProbe();
         orchestrator.Tell(new RegisterAgent("risk", worker));
+        Assert.Equal(SystemState.Initializing, (await worker.ExpectMsgAsync<SystemStateChanged>()).To);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         orchestrator.Tell(new SubmitTask(new AgentTask("a", "risk", "evaluate", TaskPriority.Normal, now, now + 60_000)));
         orchestrator.Tell(new SubmitTask(new AgentTask("b", "risk", "evaluate", TaskPriority.Normal, now, now + 2_000)));

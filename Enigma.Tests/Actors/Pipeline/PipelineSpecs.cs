@@ -9,8 +9,10 @@ using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
+using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 using Enigma.Exchange.KuCoin.WebSockets;
 using Enigma.Tests.Support;
@@ -69,6 +71,14 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         });
         var signals = Listen(agents.Bus, Topics.SignalGenerated);
         var approvals = Listen(agents.Bus, Topics.RiskApproved);
+        var placedOrders = Listen(agents.Bus, Topics.OrderPlaced);
+        var fills = Listen(agents.Bus, Topics.OrderFilled);
+        var opened = Listen(agents.Bus, Topics.PositionOpened);
+        var closed = Listen(agents.Bus, Topics.PositionClosed);
+
+        // Nothing opens before the orchestrator says TRADING: the startup sequence ends with READY, then TRADING.
+        Assert.IsType<TransitionAccepted>(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup done"), TimeSpan.FromSeconds(5)));
+        Assert.IsType<TransitionAccepted>(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "go"), TimeSpan.FromSeconds(5)));
 
         // Warm-up from the exchange's own history, as the Data agent does at start.
         var now = _sim.Server.MarketTimeMs;
@@ -102,15 +112,28 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         Assert.Equal(approved.Order.Lots, (await client.GetPositionAsync(Xbt.Symbol)).Lots);
         Assert.Equal(3, status.State.Orders.Count);
 
+        // The bus carried the seed's topics: three orders placed, the entry's fills, the position opened.
+        var placedPurposes = new[] { await placedOrders.ExpectMsgAsync<AgentEnvelope<OrderPlacedOnExchange>>(), await placedOrders.ExpectMsgAsync<AgentEnvelope<OrderPlacedOnExchange>>(), await placedOrders.ExpectMsgAsync<AgentEnvelope<OrderPlacedOnExchange>>() }.Select(e => e.Payload.Purpose);
+        Assert.Equal([OrderPurpose.Entry, OrderPurpose.StopLoss, OrderPurpose.TakeProfit], placedPurposes);
+        var fill = (await fills.ExpectMsgAsync<AgentEnvelope<OrderFillRecorded>>(TimeSpan.FromSeconds(10))).Payload;
+        Assert.Equal((OrderPurpose.Entry, Xbt.Symbol), (fill.Purpose, fill.Symbol));
+        var open = (await opened.ExpectMsgAsync<AgentEnvelope<PositionOpened>>(TimeSpan.FromSeconds(10))).Payload;
+        Assert.Equal((Side.Long, Xbt.Symbol), (open.Side, open.Symbol));
+
         // A manual emergency stop: the orchestrator publishes it, every Execution entity cancels and closes.
-        await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup done"), TimeSpan.FromSeconds(5));
-        await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "go"), TimeSpan.FromSeconds(5));
         Assert.IsType<TransitionAccepted>(await agents.Orchestrator.Ask<object>(new TriggerEmergencyStop(EmergencyTrigger.Manual, "operator pressed the button"), TimeSpan.FromSeconds(5)));
         await AwaitConditionAsync(async () => (await client.GetPositionAsync(Xbt.Symbol)).Lots == 0, TimeSpan.FromSeconds(20));
         await AwaitConditionAsync(async () => (status = await agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots == 0, TimeSpan.FromSeconds(20));
         Assert.Empty(await client.GetOpenOrdersAsync(Xbt.Symbol));
         Assert.Empty(await client.GetStopOrdersAsync(Xbt.Symbol));
         Assert.All(status.State.Orders.Values, o => Assert.True(o.IsFinal, $"{o.ClientOrderId} is {o.Status}"));
+        var roundTrip = (await closed.ExpectMsgAsync<AgentEnvelope<PositionClosed>>(TimeSpan.FromSeconds(10))).Payload;
+        Assert.Equal((Xbt.Symbol, OrderPurpose.EmergencyExit), (roundTrip.Symbol, roundTrip.ClosedBy));
+        Assert.Equal(status.State.Cash, roundTrip.NetPnl); // the entity started with 0 cash: its only round trip is all of it
+
+        // The round trip reached the portfolio: the symbol is free again, and nothing new opens in EMERGENCY_STOP.
+        var view = await agents.Portfolio.Ask<PortfolioView>(GetPortfolioView.Instance, TimeSpan.FromSeconds(5));
+        Assert.Empty(view.Positions);
     }
 
     [Fact]

@@ -1,9 +1,13 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Enigma.Actors.Execution;
 using Enigma.Actors.Messaging;
+using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
+using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 using Enigma.Tests.Support;
@@ -69,6 +73,38 @@ public sealed class RiskEntitySpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Topics.RiskRejected, publish.Topic);
         var rejected = Assert.IsType<AgentEnvelope<RiskRejected>>(publish.Message).Payload;
         Assert.Contains(rejected.Rejections, r => r.Rule == RiskRule.DailyDrawdown && r.Reason.Contains("5%", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_portfolio_approves_nothing_unless_TRADING_frees_an_unfilled_entry_and_counts_a_losing_round_trip()
+    {
+        var bus = CreateTestProbe();
+        var portfolio = Sys.ActorOf(RiskPortfolioActor.Props(10_000m, initialState: SystemState.Initializing));
+        var xbt = Risk(Xbt, BtcCandles, portfolio, bus);
+
+        xbt.Tell(Signal(Xbt.Symbol, SignalDirection.Long, 1));
+        var halted = Assert.IsType<AgentEnvelope<RiskRejected>>((await bus.ExpectMsgAsync<Publish>()).Message).Payload;
+        Assert.Equal(RiskRule.TradingHalted, Assert.Single(halted.Rejections).Rule);
+        Assert.Contains("INITIALIZING", Assert.Single(halted.Rejections).Reason, StringComparison.Ordinal);
+
+        portfolio.Tell(new SystemStateChanged(SystemState.Ready, SystemState.Trading, "go", 0));
+        xbt.Tell(Signal(Xbt.Symbol, SignalDirection.Long, 2));
+        Assert.Equal(Topics.RiskApproved, (await bus.ExpectMsgAsync<Publish>()).Topic);
+
+        // The entry was cancelled without a fill: the symbol's budget is free again.
+        portfolio.Tell(AgentEnvelope.Event(Agents.Execution, Topics.OrderFilled, new OrderFinished(Xbt.Symbol, "e", OrderPurpose.Entry, OrderStatus.Cancelled, 0, 10, 3), 3));
+        xbt.Tell(Signal(Xbt.Symbol, SignalDirection.Long, 4));
+        Assert.Equal(Topics.RiskApproved, (await bus.ExpectMsgAsync<Publish>()).Topic);
+
+        // This one filled and closed at a loss: the position leaves the view, equity and the losing streak follow.
+        portfolio.Tell(AgentEnvelope.Event(Agents.Execution, Topics.PositionClosed, new PositionClosed(Xbt.Symbol, Side.Long, -42.5m, 5, 6, OrderPurpose.StopLoss), 6));
+        var view = await portfolio.Ask<PortfolioView>(GetPortfolioView.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal((0, 9_957.5m, 1), (view.Positions.Count, view.Equity, view.ConsecutiveLosses));
+
+        // An emergency stop halts new positions until the orchestrator says TRADING again.
+        portfolio.Tell(AgentEnvelope.Event(Agents.Orchestrator, Topics.EmergencyStop, new EmergencyStopped(EmergencyTrigger.Manual, "button", SystemState.Trading), 7));
+        xbt.Tell(Signal(Xbt.Symbol, SignalDirection.Long, 8));
+        Assert.Equal(RiskRule.TradingHalted, Assert.Single(Assert.IsType<AgentEnvelope<RiskRejected>>((await bus.ExpectMsgAsync<Publish>()).Message).Payload.Rejections).Rule);
     }
 
     [Fact]
