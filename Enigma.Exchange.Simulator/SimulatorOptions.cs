@@ -36,6 +36,12 @@ public sealed record FaultSettings
     /// <summary>Share of pushed WebSocket messages replaced by a frame that is not JSON.</summary>
     public double MalformedFrameShare { get; init; }
 
+    /// <summary>
+    /// The WebSocket endpoint answers HTTP 503 instead of upgrading (a stream outage: with <c>/admin/websockets/drop</c>
+    /// every client stays disconnected until this is switched off again).
+    /// </summary>
+    public bool RefuseWebSockets { get; init; }
+
     public static FaultSettings None { get; } = new();
 
     public void Validate()

@@ -317,6 +317,13 @@ public sealed class SimulatorServer : IAsyncDisposable
             return;
         }
 
+        if (_faults.Settings.RefuseWebSockets)
+        {
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("The stream is down (fault injected).", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         var token = context.Request.Query["token"].ToString();
         var connectId = context.Request.Query["connectId"].ToString();
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);

@@ -2,8 +2,10 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
+using Enigma.Actors.Audit;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Messaging;
+using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
@@ -26,10 +28,24 @@ public sealed record NodeServices(IExchangeGateway Exchange, IReadOnlyList<Contr
     public SignalParameters Signal { get; init; } = SignalParameters.Default;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The Audit agent's window on the exchange; without one the node runs no Audit agent (specs of other agents).</summary>
+    public IAuditProbe? AuditProbe { get; init; }
+
+    public AuditSettings Audit { get; init; } = new();
+
+    /// <summary>Where emergency stops are announced; without them (or without <see cref="Http"/>) nothing is sent.</summary>
+    public NotificationSettings? Notifications { get; init; }
+
+    public HttpClient? Http { get; init; }
 }
 
 /// <summary>The agents of one node, started: the shard regions per symbol, the portfolio, the orchestrator and the bus.</summary>
-public sealed record EnigmaAgents(IActorRef Bus, IActorRef Orchestrator, IActorRef Portfolio, IActorRef SignalRegion, IActorRef RiskRegion, IActorRef ExecutionRegion);
+public sealed record EnigmaAgents(IActorRef Bus, IActorRef Orchestrator, IActorRef Portfolio, IActorRef SignalRegion, IActorRef RiskRegion, IActorRef ExecutionRegion)
+{
+    /// <summary>The Audit agent, when the node was given a probe.</summary>
+    public IActorRef? Audit { get; init; }
+}
 
 /// <summary>
 /// Starts the agents on an ActorSystem that is a cluster member: Signal, Risk and Execution as sharded entities per
@@ -52,7 +68,25 @@ public static class EnigmaNode
         # The scheduler wakes every tick even when nothing is due; 10 ms (the default) costs CPU on an idle node for a
         # precision no timer here needs (the shortest are the 1 s polls and heartbeats).
         akka.scheduler.tick-duration = 50ms
+        # The audit trail writes files: its own thread, so no agent ever waits for a disk.
+        enigma.audit.trail-dispatcher { type = PinnedDispatcher, executor = thread-pool-executor }
         """).WithFallback(journal);
+
+    /// <summary>
+    /// Akka's log at INFO to <paramref name="path"/> through <see cref="FileLogger"/> (errors also on standard error),
+    /// instead of everything on the console.
+    /// </summary>
+    public static Config FileLogging(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var logger = typeof(FileLogger).FullName + ", " + typeof(FileLogger).Assembly.GetName().Name;
+        var file = path.Replace('\\', '/');
+        return ConfigurationFactory.ParseString(
+            "akka.loggers = [\"" + logger + "\"]\n" +
+            "akka.loglevel = INFO\n" +
+            "akka.stdout-loglevel = ERROR\n" +
+            "enigma.log-file = \"" + file + "\"\n");
+    }
 
     public static async Task<EnigmaAgents> StartAsync(ActorSystem system, NodeServices services)
     {
@@ -71,13 +105,25 @@ public static class EnigmaNode
         var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time, bus), settings, extractor).ConfigureAwait(false);
         var orchestrator = system.ActorOf(OrchestratorActor.Props(bus, services.Orchestrator, services.Time), "orchestrator");
         orchestrator.Tell(new RegisterAgent(Agents.Risk + "-portfolio", portfolio));
+        IActorRef? audit = null;
+        if (services.AuditProbe is { } probe)
+        {
+            audit = system.ActorOf(AuditAgent.Props(probe, portfolio, orchestrator, bus, services.StartingEquity, services.Risk, services.Audit, services.Time, execution, [.. contracts.Keys]), Agents.Audit);
+            orchestrator.Tell(new RegisterAgent(Agents.Audit, audit));
+        }
+
+        if (services.Notifications is { } notifications && services.Http is { } http)
+        {
+            var notifier = system.ActorOf(Notifier.Props(notifications, http, bus, services.Time), "notifier");
+            orchestrator.Tell(new RegisterAgent("notifier", notifier));
+        }
 
         system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? [(e.Payload.Symbol, e)] : []), "route-signals-to-risk");
         system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? [(e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs))] : []), "route-approvals-to-execution");
         system.ActorOf(TopicRouter.Props(bus, Topics.EmergencyStop, execution, m => m is AgentEnvelope<EmergencyStopped> e
             ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
             : []), "route-emergency-to-execution");
-        return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution);
+        return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit };
     }
 
     /// <summary>

@@ -2,9 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Enigma.Actors.Audit;
 using Enigma.Actors.Data;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
+using Enigma.Actors.Messaging;
+using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Domain.Market;
@@ -108,6 +111,10 @@ public static class PaperCommand
         var account = SimulatorOptions.DefaultAccount with { Balance = balance };
         Akka.Configuration.Config config = null!;
         Domain.Risk.RiskParameters risk = null!;
+        AuditSettings auditSettings = null!;
+        OrchestratorSettings orchestratorSettings = null!;
+        NotificationSettings notifications = null!;
+        KuCoinAuditProbe probe = null!;
         StartupStep Step(int n, Func<CancellationToken, Task> run) => new(n, StartupSequence.Seed[n - 1].Agent, StartupSequence.Seed[n - 1].Description, run);
         try
         {
@@ -115,9 +122,15 @@ public static class PaperCommand
                 [
                     Step(1, _ =>
                     {
-                        risk = TradingParameters.Risk(EnigmaConfig.Shipped("enigma.conf"));
+                        var shipped = EnigmaConfig.Shipped("enigma.conf");
+                        risk = TradingParameters.Risk(shipped);
+                        auditSettings = TradingParameters.Audit(shipped, Path.Combine(dataDir.FullName, "audit"));
+                        orchestratorSettings = TradingParameters.Orchestrator(shipped);
+                        notifications = TradingParameters.Notifications(shipped, "paper");
                         dataDir.Create();
-                        config = EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(dataDir.FullName, "journal.db")));
+                        config = EnigmaNode.FileLogging(Path.Combine(dataDir.FullName, "logs", "enigma.log"))
+                            .WithFallback(EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(dataDir.FullName, "journal.db"))));
+                        terminal.Line($"  logs in {Path.Combine(dataDir.FullName, "logs")}, audit trail in {auditSettings.Directory}; notifications: {notifications}");
                         return Task.CompletedTask;
                     }),
                     Step(2, _ => candles.Exists ? Task.CompletedTask : throw new DirectoryNotFoundException($"candle folder '{candles.FullName}' does not exist")),
@@ -130,20 +143,35 @@ public static class PaperCommand
                         }
 
                         client = new KuCoinRestClient(http, KuCoinClientOptions.ForAddress(simulator.BaseAddress, new KuCoinCredentials(account.ApiKey, account.ApiSecret, account.ApiPassphrase)));
-                        KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(ct).ConfigureAwait(false));
-                    }),
-                    Step(4, async ct =>
-                    {
+                        probe = new KuCoinAuditProbe(client, contracts[0].Symbol);
                         system = ActorSystem.Create("enigma", config);
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         await cluster.JoinAsync(cluster.SelfAddress, ct).ConfigureAwait(false);
-                        agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, balance) { Risk = risk }).ConfigureAwait(false);
+                        agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, balance)
+                        {
+                            Risk = risk,
+                            Orchestrator = orchestratorSettings,
+                            AuditProbe = probe,
+                            Audit = auditSettings,
+                            Notifications = notifications,
+                            Http = http,
+                        }).ConfigureAwait(false);
+                        var checks = await agents.Audit!.Ask<AuditPreChecked>(RunAuditPreChecks.Instance, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                        if (checks.Violations.Count > 0)
+                        {
+                            throw new InvalidOperationException("invariant pre-checks failed: " + string.Join("; ", checks.Violations.Select(v => $"{v.Invariant}: {v.Detail}")));
+                        }
+                    }),
+                    Step(4, async ct =>
+                    {
                         stream = new KuCoinWebSocketClient(client, isPrivate: false);
                         await stream.StartAsync(ct).ConfigureAwait(false);
+                        probe.Stream = stream;
                     }),
                     Step(5, async ct =>
                     {
                         var dataAgent = system!.ActorOf(DataAgent.Props(client, stream!, contracts, agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(3)), "data");
+                        agents.Orchestrator.Tell(new RegisterAgent(Agents.Data, dataAgent));
                         var started = await dataAgent.Ask<DataStarted>(StartData.Instance, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
                         terminal.Line("  warm-up: " + string.Join(", ", started.WarmUpCandles.Select(w => $"{w.Key} {w.Value} candles")));
                     }),
@@ -176,11 +204,12 @@ public static class PaperCommand
 
             terminal.Line($"paper trading {string.Join(", ", contracts.Select(c => c.Symbol))} at {speed.ToString(CultureInfo.InvariantCulture)}x on {simulator!.BaseAddress}; journal in {dataDir.FullName}; Ctrl+C stops");
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             try
             {
                 while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
                 {
-                    terminal.Line(await StatusLineAsync(agents, client, contracts, simulator).ConfigureAwait(false));
+                    terminal.Line(await StatusLineAsync(agents, client, contracts, simulator, seen).ConfigureAwait(false));
                 }
             }
             catch (OperationCanceledException)
@@ -189,7 +218,7 @@ public static class PaperCommand
             }
 
             await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Shutdown, "operator stop"), TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
-            terminal.Line(await StatusLineAsync(agents, client, contracts, simulator).ConfigureAwait(false));
+            terminal.Line(await StatusLineAsync(agents, client, contracts, simulator, seen).ConfigureAwait(false));
             terminal.Line("stopped; state is in the journal");
             return ExitCodes.Success;
         }
@@ -223,7 +252,7 @@ public static class PaperCommand
     private static Task<ExecutionStatus> ExecutionStatusAsync(EnigmaAgents agents, string symbol) =>
         agents.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10));
 
-    private static async Task<string> StatusLineAsync(EnigmaAgents agents, KuCoinRestClient client, List<ContractSpec> contracts, SimulatorServer simulator)
+    private static async Task<string> StatusLineAsync(EnigmaAgents agents, KuCoinRestClient client, List<ContractSpec> contracts, SimulatorServer simulator, HashSet<string> seen)
     {
         var state = (await agents.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false)).State;
         var parts = new List<string>();
@@ -234,7 +263,19 @@ public static class PaperCommand
         }
 
         var account = await client.GetAccountOverviewAsync().ConfigureAwait(false);
-        return string.Create(CultureInfo.InvariantCulture,
+        var line = string.Create(CultureInfo.InvariantCulture,
             $"{DateTimeOffset.FromUnixTimeMilliseconds(simulator.MarketTimeMs):yyyy-MM-dd HH:mm} {TransitionResult.Name(state)} equity {account.AccountEquity:0.00} USDT | {string.Join(" | ", parts)}");
+        if (agents.Audit is null)
+        {
+            return line;
+        }
+
+        // The Audit agent's view: the latest signal per symbol, the seed's metrics, and what was decided since the last line.
+        var report = await agents.Audit.Ask<AuditReport>(GetAuditReport.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var signals = string.Join(", ", report.LatestSignals.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Symbol} {s.Direction.ToString().ToLowerInvariant()} {s.Score:+0;-0;0}")));
+        var fresh = report.RecentDecisions.Where(d => seen.Add(d)).ToList();
+        return line
+            + Environment.NewLine + "    signals: " + (signals.Length == 0 ? "none yet" : signals) + " | " + AuditAgent.Describe(report.Metrics)
+            + string.Concat(fresh.Select(d => Environment.NewLine + "    " + d));
     }
 }

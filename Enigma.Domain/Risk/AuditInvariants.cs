@@ -94,7 +94,7 @@ public static class AuditInvariants
 
         if (!snapshot.PaperMode && !snapshot.HasValidCredentials)
         {
-            violations.Add(new(Invariant.Credentials, "live mode without valid API credentials"));
+            violations.Add(new(Invariant.Credentials, "the API credentials are not valid (the exchange refuses them)"));
         }
 
         if (snapshot.KeyCanWithdraw)

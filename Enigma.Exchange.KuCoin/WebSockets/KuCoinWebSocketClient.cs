@@ -51,6 +51,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
     private Task? _loop;
     private long _lastId;
     private long _lastHeardTimestamp;
+    private long _notLiveSinceTimestamp;
 
     public KuCoinWebSocketClient(KuCoinRestClient rest, bool isPrivate, KuCoinStreamOptions? options = null, TimeProvider? time = null)
     {
@@ -61,6 +62,26 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
     }
 
     public KuCoinStreamState State { get; private set; } = KuCoinStreamState.Stopped;
+
+    /// <summary>How long the stream has not been live (zero while it is): the Audit agent's "WebSocket down &gt; 60 s".</summary>
+    public TimeSpan DownFor
+    {
+        get
+        {
+            var since = Interlocked.Read(ref _notLiveSinceTimestamp);
+            return State == KuCoinStreamState.Live || since == 0 ? TimeSpan.Zero : _time.GetElapsedTime(since);
+        }
+    }
+
+    /// <summary>How long since the last frame (a push, an ack or a pong) arrived: the link's heartbeat.</summary>
+    public TimeSpan SilentFor
+    {
+        get
+        {
+            var heard = Interlocked.Read(ref _lastHeardTimestamp);
+            return heard == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(heard);
+        }
+    }
 
     /// <summary>Connections made after the first.</summary>
     public int Reconnects { get; private set; }
@@ -82,6 +103,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
             throw new InvalidOperationException("The stream is already started.");
         }
 
+        Interlocked.Exchange(ref _notLiveSinceTimestamp, _time.GetTimestamp());
         _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
         await _firstLive.Task.WaitAsync(ct).ConfigureAwait(false);
     }
@@ -150,6 +172,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
                 await ResubscribeAsync(socket, stopping).ConfigureAwait(false);
 
                 State = KuCoinStreamState.Live;
+                Interlocked.Exchange(ref _notLiveSinceTimestamp, 0);
                 backoff = _options.InitialBackoff;
                 if (connections++ > 0)
                 {
@@ -180,6 +203,7 @@ public sealed class KuCoinWebSocketClient : IAsyncDisposable
             }
 
             State = KuCoinStreamState.Connecting;
+            Interlocked.CompareExchange(ref _notLiveSinceTimestamp, _time.GetTimestamp(), 0);
             Disconnected?.Invoke(reason);
             try
             {

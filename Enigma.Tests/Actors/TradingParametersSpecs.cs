@@ -35,4 +35,45 @@ public sealed class TradingParametersSpecs
         var error = Assert.Throws<ConfigurationException>(() => TradingParameters.Risk(config));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Audit_orchestrator_and_notification_settings_come_from_the_shipped_file_and_the_environment()
+    {
+        var shipped = EnigmaConfig.Shipped("enigma.conf");
+        var audit = TradingParameters.Audit(shipped, "/tmp/audit", name => name == "ENIGMA_AUDIT_WEBSOCKET_DOWN_LIMIT" ? "30s" : null);
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), "/tmp/audit"), (audit.TickInterval, audit.WebSocketDownLimit, audit.HeartbeatTimeout, audit.Directory));
+        Assert.Equal((TimeSpan.FromSeconds(30), 10), (TradingParameters.Orchestrator(shipped).HealthInterval, TradingParameters.Orchestrator(shipped).MaxConcurrentTasks));
+
+        var off = TradingParameters.Notifications(shipped, "node-1", _ => null);
+        Assert.Null(off.WebhookUrl);
+        Assert.False(off.TelegramConfigured);
+        var environment = new Dictionary<string, string>
+        {
+            ["ENIGMA_NOTIFY_WEBHOOK_URL"] = "https://hooks.example.com/T000/secret-path",
+            ["ENIGMA_NOTIFY_TELEGRAM_BOT_TOKEN"] = "123:very-secret",
+            ["ENIGMA_NOTIFY_TELEGRAM_CHAT_ID"] = "-100",
+        };
+        var on = TradingParameters.Notifications(shipped, "node-1", name => environment.GetValueOrDefault(name));
+        Assert.True(on.TelegramConfigured);
+        Assert.Equal("webhook hooks.example.com, telegram on (token hidden)", on.ToString());
+        Assert.DoesNotContain("secret", on.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ENIGMA_AUDIT_TICK_INTERVAL", "soon", "enigma.audit.tick-interval = 'soon' is not a duration")]
+    [InlineData("ENIGMA_AUDIT_WEBSOCKET_DOWN_LIMIT", "2h", "enigma.audit.websocket-down-limit = 02:00:00 is out of range")]
+    [InlineData("ENIGMA_NOTIFY_TELEGRAM_BOT_TOKEN", "123:abc", "telegram-bot-token and telegram-chat-id go together")]
+    [InlineData("ENIGMA_NOTIFY_WEBHOOK_URL", "ftp://hunter2@host/x", "enigma.notify.webhook-url is not an http(s) URL (the value is not shown")]
+    public void A_bad_audit_or_notification_setting_is_refused_by_name_without_echoing_secrets(string variable, string value, string message)
+    {
+        var shipped = EnigmaConfig.Shipped("enigma.conf");
+        string? Environment(string name) => name == variable ? value : null;
+        var error = Assert.Throws<ConfigurationException>(() =>
+        {
+            TradingParameters.Audit(shipped, null, Environment);
+            TradingParameters.Notifications(shipped, "n", Environment);
+        });
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
 }

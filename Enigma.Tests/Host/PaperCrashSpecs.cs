@@ -20,9 +20,10 @@ public sealed partial class PaperCrashSpecs(ITestOutputHelper log)
         var data = SimulatorHarness.Data;
         string[] paper = ["paper", "--symbols", string.Join(",", Symbols), "--data-dir", folder.Path, "--data", data];
 
-        // First life: trade fast until the venue holds a position, then SIGKILL (no shutdown, no final flush).
+        // First life: trade until the venue holds a position, then SIGKILL (no shutdown, no final flush). At 300x a
+        // position lives for seconds of wall time, so it is still open when the kill lands a few milliseconds later.
         Dictionary<string, long> open;
-        using (var first = EnigmaProcess.Start([.. paper, "--speed", "1200"]))
+        using (var first = EnigmaProcess.Start([.. paper, "--speed", "300"]))
         {
             var started = await first.WaitForLineAsync(l => l.StartsWith("paper trading ", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "paper trading starts");
             using var http = new HttpClient();
@@ -31,8 +32,8 @@ public sealed partial class PaperCrashSpecs(ITestOutputHelper log)
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (open.Count == 0)
             {
-                Assert.True(DateTime.UtcNow < deadline, "no position opened within 3 minutes of trading at 1200x:\n" + first.Output);
-                await Task.Delay(50);
+                Assert.True(DateTime.UtcNow < deadline, "no position opened within 3 minutes of trading at 300x:\n" + first.Output);
+                await Task.Delay(10);
                 open = await OpenPositionsAsync(venue);
             }
 
