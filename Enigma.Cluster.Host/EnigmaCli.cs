@@ -14,6 +14,7 @@ public static class EnigmaCli
             CandlesCommand.Build(),
             SimulatorCommand.Build(),
             PaperCommand.Build(),
+            LiveCommand.Build(),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -17,7 +17,7 @@ public static class IntraCandlePath
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(durationMs, points);
 
-        var random = new Random(HashCode.Combine(seed, candle.OpenTimeMs));
+        var random = new Random(StableHash.Combine(seed, candle.OpenTimeMs));
         var rising = candle.Close >= candle.Open;
         var first = rising ? candle.Low : candle.High;
         var second = rising ? candle.High : candle.Low;

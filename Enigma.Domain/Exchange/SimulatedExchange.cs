@@ -53,7 +53,7 @@ public sealed class SimulatedExchange
         foreach (var contract in contracts)
         {
             contract.Validate();
-            _markets.Add(contract.Symbol, new SymbolMarket(contract, new SyntheticOrderBook(contract, _settings.Book, HashCode.Combine(_settings.Seed, StableHash(contract.Symbol)))));
+            _markets.Add(contract.Symbol, new SymbolMarket(contract, new SyntheticOrderBook(contract, _settings.Book, StableHash.Combine(_settings.Seed, StableHash.Of(contract.Symbol)))));
         }
     }
 
@@ -760,17 +760,6 @@ public sealed class SimulatedExchange
 
     private SymbolMarket RequireMarket(string symbol) =>
         _markets.TryGetValue(symbol, out var m) ? m : throw new ArgumentException($"Unknown contract '{symbol}'.", nameof(symbol));
-
-    private static int StableHash(string text)
-    {
-        var hash = 17;
-        foreach (var c in text)
-        {
-            hash = unchecked((hash * 31) + c);
-        }
-
-        return hash;
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

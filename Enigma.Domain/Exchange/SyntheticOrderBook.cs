@@ -195,7 +195,7 @@ internal sealed class SyntheticOrderBook
     /// <summary>A stable size for a price: half to one and a half times the base, from a hash of price and seed.</summary>
     private long SizeAt(decimal price)
     {
-        var hash = (uint)HashCode.Combine(_seed, decimal.Round(price / _contract.TickSize));
+        var hash = (uint)StableHash.Combine(_seed, (long)decimal.Round(price / _contract.TickSize));
         var unit = (hash % 1000) / 1000m;
         return Math.Max(1, (long)(_baseLots * (0.5m + unit)));
     }

@@ -55,4 +55,16 @@ public sealed class IntraCandlePathSpecs
         var error = Assert.Throws<ArgumentException>(() => KnownContracts.ToKuCoinSymbol("BTCEUR"));
         Assert.Contains("BTCEUR", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The venue log replays a simulator after a restart in a new process: a path seeded from a per-process
+    /// randomised hash (HashCode) would differ there, so this pins the path of one candle to the value every process gives.
+    /// </summary>
+    [Fact]
+    public void The_path_of_a_candle_is_the_same_in_every_process()
+    {
+        var path = IntraCandlePath.Build(new Candle(1_743_699_900_000, 83_000m, 83_400m, 82_700m, 83_100m, 12m), 300_000, KnownContracts.Find("XBTUSDTM")!, 8, seed: 1);
+        var prices = path.Select(t => t.Price.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal("83000.0,82848.6,82700.0,82895.3,83017.3,83208.7,83400.0,83100.0", string.Join(",", prices));
+    }
 }
