@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Signal;
@@ -21,8 +24,14 @@ public sealed record StartData
 
 /// <summary>
 /// The Data agent of a node: warms the Signal and Risk entities up from REST kline history, then follows KuCoin's
-/// 5-minute candle topic over the WebSocket client and routes every closed candle to both. Candle pushes arrive on
-/// the socket's thread and come into the actor as messages; the REST warm-up runs off the actor and is piped back.
+/// 5-minute candle topic over the WebSocket client and routes every closed candle to both.
+/// <para>
+/// The pushes flow through an Akka.Streams graph with back-pressure end to end: the socket's receive loop offers each
+/// push to a bounded queue and waits while it is full (so a slow node stops reading the socket and TCP slows the
+/// sender, instead of memory growing); a stage turns pushes into closed candles (<see cref="ClosedCandleDetector"/>,
+/// single-threaded inside the stream); the actor receives them with an ack per candle, and does not ack while it is
+/// still warming up, so nothing is lost or overtaken by history. The REST warm-up runs off the actor and is piped back.
+/// </para>
 /// </summary>
 public sealed class DataAgent : ReceiveActor, IWithStash
 {
@@ -35,6 +44,7 @@ public sealed class DataAgent : ReceiveActor, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ClosedCandleDetector _detector;
     private readonly Dictionary<string, long> _lastRouted = new(StringComparer.Ordinal);
+    private ISourceQueueWithComplete<JsonElement> _pushes = null!;
 
     public DataAgent(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history)
     {
@@ -49,7 +59,49 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
         Receive<StartData>(_ => WarmUp(Sender));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Data, check.SentAtMs)));
+        Receive<StreamStarted>(_ => Sender.Tell(StreamAck.Instance));
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Pushes waiting for the graph; the socket's reader waits when this many are queued.</summary>
+    public const int PushBuffer = 256;
+
+    protected override void PreStart()
+    {
+        var log = _log;
+        var detector = _detector;
+        _pushes = Source.Queue<JsonElement>(PushBuffer, OverflowStrategy.Backpressure)
+            .SelectMany(data =>
+            {
+                // Streams carry no nulls: a push that closes no candle yields nothing.
+                try
+                {
+                    return detector.OnPush(data) is { } candle ? [new ClosedFromStream(data.GetProperty("symbol").GetString()!, candle)] : Array.Empty<ClosedFromStream>();
+                }
+                catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException)
+                {
+                    log.Warning("Data agent: candle push refused: {0}", e.Message);
+                    return Array.Empty<ClosedFromStream>();
+                }
+            })
+            .To(Sink.ActorRefWithAck<ClosedFromStream>(Self, StreamStarted.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e.Message)))
+            .Run(Context.Materializer());
+    }
+
+    protected override void PostStop()
+    {
+        _pushes.Complete();
+        base.PostStop();
+    }
+
+    /// <summary>Called on the socket's receive loop: waits while the graph's buffer is full (back-pressure to the socket).</summary>
+    private static void Offer(ISourceQueueWithComplete<JsonElement> queue, JsonElement data)
+    {
+        var offered = queue.OfferAsync(data);
+        if (!offered.IsCompleted)
+        {
+            offered.Wait();
+        }
     }
 
     public IStash Stash { get; set; } = null!;
@@ -81,7 +133,8 @@ public sealed class DataAgent : ReceiveActor, IWithStash
         foreach (var contract in _contracts)
         {
             var symbol = contract.Symbol;
-            await _stream.SubscribeAsync($"/contractMarket/limitCandle:{symbol}_5min", push => self.Tell(new CandlePushed(push.Data.Clone()))).ConfigureAwait(false);
+            var pushes = _pushes;
+            await _stream.SubscribeAsync($"/contractMarket/limitCandle:{symbol}_5min", push => Offer(pushes, push.Data.Clone())).ConfigureAwait(false);
             var klines = await _rest.GetKlineHistoryAsync(symbol, 5, now - (long)_history.TotalMilliseconds, now).ConfigureAwait(false);
             history[symbol] = klines.Select(k => k.ToCandle(contract.Multiplier)).ToArray();
         }
@@ -109,31 +162,42 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
     private void Streaming()
     {
-        Receive<CandlePushed>(pushed =>
+        Receive<ClosedFromStream>(closed =>
         {
-            Candle? closed;
-            try
-            {
-                closed = _detector.OnPush(pushed.Data);
-            }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException)
-            {
-                _log.Warning("Data agent: candle push refused: {0}", e.Message);
-                return;
-            }
-
-            var symbol = pushed.Data.GetProperty("symbol").GetString()!;
-            if (closed is { } candle && candle.OpenTimeMs > _lastRouted.GetValueOrDefault(symbol, long.MinValue))
+            var (symbol, candle) = (closed.Symbol, closed.Candle);
+            if (candle.OpenTimeMs > _lastRouted.GetValueOrDefault(symbol, long.MinValue))
             {
                 _lastRouted[symbol] = candle.OpenTimeMs;
                 _signal.Tell(new ShardingEnvelope(symbol, new CandleClosed(symbol, candle)));
                 _risk.Tell(new ShardingEnvelope(symbol, new CandleClosed(symbol, candle)));
             }
+
+            Sender.Tell(StreamAck.Instance);
         });
+        Receive<StreamStarted>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<StreamCompleted>(_ => _log.Info("Data agent: candle stream completed"));
+        Receive<StreamFailed>(f => _log.Error("Data agent: candle stream failed: {0}", f.Reason));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Data, check.SentAtMs)));
     }
 
-    private sealed record CandlePushed(System.Text.Json.JsonElement Data);
+    private sealed record ClosedFromStream(string Symbol, Candle Candle);
+
+    private sealed record StreamStarted
+    {
+        public static StreamStarted Instance { get; } = new();
+    }
+
+    private sealed record StreamAck
+    {
+        public static StreamAck Instance { get; } = new();
+    }
+
+    private sealed record StreamCompleted
+    {
+        public static StreamCompleted Instance { get; } = new();
+    }
+
+    private sealed record StreamFailed(string Reason);
 
     private sealed record WarmedUp(Dictionary<string, Candle[]> History);
 
