@@ -4,6 +4,7 @@ using Enigma.Actors.Audit;
 using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
 using Enigma.Domain.Risk;
+using Enigma.Domain.Signals;
 
 namespace Enigma.Actors.Hosting;
 
@@ -43,6 +44,26 @@ public static class TradingParameters
         if (parameters.BaseRiskPercent > parameters.MaxRiskPercent * 100)
         {
             throw new ConfigurationException($"enigma.risk.base-risk-percent ({parameters.BaseRiskPercent}) is meant at 100x and must not exceed 100 × max-risk-percent.");
+        }
+
+        return parameters;
+    }
+
+    /// <summary>enigma.signal: the Signal agent's parameters under the seed's names (ENIGMA_SIGNAL_RSI_PERIOD, ...).</summary>
+    public static SignalParameters Signal(Config config, Func<string, string?>? environment = null)
+    {
+        var section = Section(config, "enigma.signal", "ENIGMA_SIGNAL_", environment);
+        var parameters = SignalParameters.Default;
+        foreach (var (key, _) in section.AsEnumerable())
+        {
+            try
+            {
+                parameters = parameters.With(key, section.GetString(key));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigurationException($"enigma.signal.{key}: {e.Message}", e);
+            }
         }
 
         return parameters;

@@ -82,6 +82,7 @@ internal static class TradingRun
         KuCoinRestClient client = null!;
         Akka.Configuration.Config config = null!;
         Domain.Risk.RiskParameters risk = null!;
+        Domain.Signals.SignalParameters signal = null!;
         AuditSettings auditSettings = null!;
         OrchestratorSettings orchestratorSettings = null!;
         NotificationSettings notifications = null!;
@@ -95,6 +96,7 @@ internal static class TradingRun
                     {
                         var shipped = EnigmaConfig.Shipped("enigma.conf");
                         risk = TradingParameters.Risk(shipped);
+                        signal = TradingParameters.Signal(shipped);
                         auditSettings = TradingParameters.Audit(shipped, Path.Combine(dataDir.FullName, "audit"));
                         orchestratorSettings = TradingParameters.Orchestrator(shipped);
                         notifications = TradingParameters.Notifications(shipped, venue.Mode);
@@ -120,6 +122,7 @@ internal static class TradingRun
                         agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, connected.StartingEquity)
                         {
                             Risk = risk,
+                            Signal = signal,
                             Execution = EnigmaConfig.ExecutionSettings(config),
                             Orchestrator = orchestratorSettings,
                             AuditProbe = probe,

@@ -76,4 +76,14 @@ public sealed class TradingParametersSpecs
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_shipped_signal_parameters_are_the_defaults_and_a_bad_one_is_named()
+    {
+        var shipped = EnigmaConfig.Shipped("enigma.conf");
+        Assert.Equal(Enigma.Domain.Signals.SignalParameters.Default, TradingParameters.Signal(shipped, _ => null));
+        Assert.Equal(21, TradingParameters.Signal(shipped, name => name == "ENIGMA_SIGNAL_RSI_PERIOD" ? "21" : null).RsiPeriod);
+        var error = Assert.Throws<ConfigurationException>(() => TradingParameters.Signal(shipped, name => name == "ENIGMA_SIGNAL_WEIGHT_RSI" ? "heavy" : null));
+        Assert.StartsWith("enigma.signal.WEIGHT_RSI: ", error.Message, StringComparison.Ordinal);
+    }
 }
