@@ -29,4 +29,12 @@ if (args.Length > 0 && args[0] == "execution-recovery")
     return;
 }
 
+if (args.Length > 0 && args[0] == "pipeline-latency")
+{
+    await PipelineLatency.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(IndicatorSetBenchmarks).Assembly).Run(args);

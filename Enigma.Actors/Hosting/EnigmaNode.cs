@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Enigma.Actors.Audit;
@@ -99,11 +100,11 @@ public static class EnigmaNode
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system);
         var extractor = new SymbolExtractor();
-        var portfolio = system.ActorOf(RiskPortfolioActor.Props(services.StartingEquity, services.Risk, bus, SystemState.Initializing), "risk-portfolio");
+        var portfolio = Singleton(system, "risk-portfolio", RiskPortfolioActor.Props(services.StartingEquity, services.Risk, bus, SystemState.Initializing));
         var signal = await sharding.StartAsync("signal", symbol => SignalEntity.Props(symbol, bus, services.Signal, services.Time), settings, extractor).ConfigureAwait(false);
         var risk = await sharding.StartAsync("risk", symbol => RiskEntity.Props(Contract(symbol), portfolio, bus, services.Time), settings, extractor).ConfigureAwait(false);
         var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time, bus), settings, extractor).ConfigureAwait(false);
-        var orchestrator = system.ActorOf(OrchestratorActor.Props(bus, services.Orchestrator, services.Time), "orchestrator");
+        var orchestrator = Singleton(system, "orchestrator", OrchestratorActor.Props(bus, services.Orchestrator, services.Time));
         orchestrator.Tell(new RegisterAgent(Agents.Risk + "-portfolio", portfolio));
         IActorRef? audit = null;
         if (services.AuditProbe is { } probe)
@@ -124,6 +125,17 @@ public static class EnigmaNode
             ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
             : []), "route-emergency-to-execution");
         return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit };
+    }
+
+    /// <summary>
+    /// One instance in the whole cluster (the oldest node runs it, a survivor takes over), reached from every node
+    /// through a proxy that buffers while it moves: the orchestrator and the risk portfolio, which must each see
+    /// everything to decide (the state machine; the exposure budget across all symbols).
+    /// </summary>
+    private static IActorRef Singleton(ActorSystem system, string name, Props props)
+    {
+        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);
+        return system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)), name + "-proxy");
     }
 
     /// <summary>

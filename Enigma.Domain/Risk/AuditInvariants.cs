@@ -66,20 +66,21 @@ public static class AuditInvariants
         }
 
         var exposure = 0m;
-        var positionLimit = portfolio.Equity * parameters.MaxPositionPercent / 100;
+        var headroom = 1 + (parameters.InvariantHeadroomPercent / 100);
+        var positionLimit = portfolio.Equity * parameters.MaxPositionPercent / 100 * headroom;
         for (var i = 0; i < positions.Count; i++)
         {
             var margin = positions[i].Margin;
             exposure += margin;
             if (margin > positionLimit)
             {
-                violations.Add(new(Invariant.PositionSize, Text($"{positions[i].Symbol} margin {margin} > {parameters.MaxPositionPercent}% of equity")));
+                violations.Add(new(Invariant.PositionSize, Text($"{positions[i].Symbol} margin {margin} > {parameters.MaxPositionPercent}% of equity {portfolio.Equity} (with {parameters.InvariantHeadroomPercent}% headroom)")));
             }
         }
 
-        if (exposure >= portfolio.Equity * parameters.MaxTotalExposurePercent / 100)
+        if (exposure > portfolio.Equity * parameters.MaxTotalExposurePercent / 100 * headroom)
         {
-            violations.Add(new(Invariant.TotalExposure, Text($"total margin {exposure} >= {parameters.MaxTotalExposurePercent}% of equity {portfolio.Equity}")));
+            violations.Add(new(Invariant.TotalExposure, Text($"total margin {exposure} > {parameters.MaxTotalExposurePercent}% of equity {portfolio.Equity} (with {parameters.InvariantHeadroomPercent}% headroom)")));
         }
 
         if (!snapshot.WebSocketConnected)

@@ -64,4 +64,11 @@ public sealed record RiskParameters
 
     /// <summary>Fewer aligned returns than this and correlation is unknown, which counts as correlated (the safe side).</summary>
     public int CorrelationMinSamples { get; init; } = 30;
+
+    /// <summary>
+    /// Room the audit's size and exposure invariants leave above the gate's limits, percent of the limit. The gate
+    /// sizes a position up to its limit against the equity of that moment; when equity then dips, the same margin is
+    /// a little more than the limit, which is not a fault. Beyond this room it is (no approval could have made it).
+    /// </summary>
+    public decimal InvariantHeadroomPercent { get; init; } = 10m;
 }

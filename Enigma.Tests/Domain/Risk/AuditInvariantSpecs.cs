@@ -22,6 +22,22 @@ public sealed class AuditInvariantSpecs
         Assert.Empty(Check(Healthy));
     }
 
+    /// <summary>
+    /// Found by the crash spec: a position sized at exactly the limit, then a small dip in equity, must not stop the
+    /// system; nor must a book filled to exactly the exposure limit. Past the headroom both are violations.
+    /// </summary>
+    [Fact]
+    public void Positions_at_the_gates_limits_after_a_dip_in_equity_are_within_the_invariants()
+    {
+        var dipped = Healthy.Portfolio with { Equity = 9_900m, Positions = [.. Enumerable.Range(0, 3).Select(i => new OpenPosition($"S{i}", Side.Long, 1_000m, []))] };
+        var violations = new List<InvariantViolation>();
+        AuditInvariants.Check(Healthy with { Portfolio = dipped }, RiskParameters.Default, 60_000, violations);
+        Assert.Empty(violations);
+
+        AuditInvariants.Check(Healthy with { Portfolio = dipped with { Positions = [new OpenPosition("S0", Side.Long, 1_100m, [])] } }, RiskParameters.Default, 60_000, violations);
+        Assert.Equal(Invariant.PositionSize, Assert.Single(violations).Invariant);
+    }
+
     public static TheoryData<Invariant> Every => new(Enum.GetValues<Invariant>());
 
     [Theory]
@@ -35,7 +51,7 @@ public sealed class AuditInvariantSpecs
             Invariant.DailyDrawdown => Healthy with { Portfolio = p with { Equity = 9_600m } },
             Invariant.ConsecutiveLosses => Healthy with { Portfolio = p with { ConsecutiveLosses = 5 } },
             Invariant.AvailableBalance => Healthy with { AvailableBalance = 0m },
-            Invariant.TotalExposure => Healthy with { Portfolio = p with { Positions = [.. Enumerable.Range(0, 4).Select(i => new OpenPosition($"S{i}", Side.Long, 800m, []))] } },
+            Invariant.TotalExposure => Healthy with { Portfolio = p with { Positions = [.. Enumerable.Range(0, 4).Select(i => new OpenPosition($"S{i}", Side.Long, 900m, []))] } },
             Invariant.PositionSize => Healthy with { Portfolio = p with { Positions = [new OpenPosition("XBTUSDTM", Side.Long, 1_200m, [])] } },
             Invariant.WebSocketConnected => Healthy with { WebSocketConnected = false },
             Invariant.Heartbeat => Healthy with { LastHeartbeatMs = 60_000 },
