@@ -223,12 +223,19 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
                 break;
         }
 
-        foreach (var (id, now) in after.Orders)
+        // Only the event's own order can have reached its end (the state keeps every order, so no scan of them all).
+        var changed = e switch
         {
-            if (now.IsFinal && before.Orders.TryGetValue(id, out var was) && !was.IsFinal)
-            {
-                Publish(Topics.OrderFilled, new OrderFinished(_symbol, id, now.Purpose, now.Status, now.FilledLots, now.Lots, e.TimestampMs));
-            }
+            OrderAccepted a => a.ClientOrderId,
+            OrderFilled f => f.ClientOrderId,
+            OrderCancelled c => c.ClientOrderId,
+            OrderRejected r => r.ClientOrderId,
+            OrderExpired x => x.ClientOrderId,
+            _ => null,
+        };
+        if (changed is not null && after.Orders.TryGetValue(changed, out var now) && now.IsFinal && before.Orders.TryGetValue(changed, out var was) && !was.IsFinal)
+        {
+            Publish(Topics.OrderFilled, new OrderFinished(_symbol, changed, now.Purpose, now.Status, now.FilledLots, now.Lots, e.TimestampMs));
         }
 
         var (lotsBefore, lotsAfter) = (before.Position.Lots, after.Position.Lots);
