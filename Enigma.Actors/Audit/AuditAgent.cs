@@ -488,7 +488,8 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
                 report,
             },
             Indented);
-        _log.Error("Post-mortem of the emergency stop ({0}): {1}", collected.Stopped.Trigger, document);
+        // In the log file in full; the terminal (errors only) has already shown the trigger.
+        _log.Warning("Post-mortem of the emergency stop ({0}): {1}", collected.Stopped.Trigger, document);
         _trail.Tell(new AuditTrailWriter.PostMortem(collected.Stopped.Trigger.ToString(), document));
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -5,6 +6,7 @@ using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Enigma.Actors.Messaging;
+using Enigma.Actors.Execution;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Signal;
 using Enigma.Domain.Market;
@@ -44,10 +46,16 @@ public sealed class DataAgent : ReceiveActor, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ClosedCandleDetector _detector;
     private readonly Dictionary<string, long> _lastRouted = new(StringComparer.Ordinal);
+    private readonly IActorRef? _execution;
+    private readonly ConcurrentDictionary<string, KuCoinOrderBookFeed> _books = new(StringComparer.Ordinal);
     private ISourceQueueWithComplete<JsonElement> _pushes = null!;
+    private ISourceQueueWithComplete<string>? _bookChanges;
 
-    public DataAgent(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history)
+    /// <param name="executionRegion">When given, each symbol's level-2 book is kept live and its top handed to the
+    /// symbol's Execution entity (conflated, at most ten times a second), for the 9th-level entry price.</param>
+    public DataAgent(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null)
     {
+        _execution = executionRegion;
         _rest = rest;
         _stream = stream;
         _contracts = contracts;
@@ -68,6 +76,7 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
     protected override void PreStart()
     {
+        var materializer = Context.Materializer();
         var log = _log;
         var detector = _detector;
         _pushes = Source.Queue<JsonElement>(PushBuffer, OverflowStrategy.Backpressure)
@@ -85,11 +94,45 @@ public sealed class DataAgent : ReceiveActor, IWithStash
                 }
             })
             .To(Sink.ActorRefWithAck<ClosedFromStream>(Self, StreamStarted.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e.Message)))
-            .Run(Context.Materializer());
+            .Run(materializer);
+
+        if (_execution is { } execution)
+        {
+            // Books change many times a second; Execution needs the latest top when it prices an entry, not every
+            // change: changed symbols are conflated into a set and handed over at most ten times a second.
+            var books = _books;
+            _bookChanges = Source.Queue<string>(1024, OverflowStrategy.DropHead)
+                .ConflateWithSeed(symbol => new HashSet<string>(StringComparer.Ordinal) { symbol }, (set, symbol) =>
+                {
+                    set.Add(symbol);
+                    return set;
+                })
+                .Throttle(10, TimeSpan.FromSeconds(1), 10, ThrottleMode.Shaping)
+                .To(Sink.ForEach<HashSet<string>>(changed =>
+                {
+                    foreach (var symbol in changed)
+                    {
+                        if (books.TryGetValue(symbol, out var feed) && feed.TryRead((book, _) => Top(symbol, book), out var top) && top is not null)
+                        {
+                            execution.Tell(new ShardingEnvelope(symbol, top));
+                        }
+                    }
+                }))
+                .Run(materializer);
+        }
+    }
+
+    private static BookTop Top(string symbol, OrderBook book)
+    {
+        Span<BookLevel> levels = stackalloc BookLevel[BookDepth];
+        var bids = levels[..book.Top(BookSide.Bid, levels)].ToArray();
+        var asks = levels[..book.Top(BookSide.Ask, levels)].ToArray();
+        return new BookTop(symbol, bids, asks, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
     protected override void PostStop()
     {
+        _bookChanges?.Complete();
         _pushes.Complete();
         base.PostStop();
     }
@@ -106,8 +149,11 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history) =>
-        Akka.Actor.Props.Create(() => new DataAgent(rest, stream, contracts, signalRegion, riskRegion, history));
+    public static Props Props(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null) =>
+        Akka.Actor.Props.Create(() => new DataAgent(rest, stream, contracts, signalRegion, riskRegion, history, executionRegion));
+
+    /// <summary>Levels of each side handed to Execution: enough for the 9th-level entry.</summary>
+    public const int BookDepth = 10;
 
     private void WarmUp(IActorRef requester)
     {
@@ -135,6 +181,14 @@ public sealed class DataAgent : ReceiveActor, IWithStash
             var symbol = contract.Symbol;
             var pushes = _pushes;
             await _stream.SubscribeAsync($"/contractMarket/limitCandle:{symbol}_5min", push => Offer(pushes, push.Data.Clone())).ConfigureAwait(false);
+            if (_bookChanges is { } changes)
+            {
+                var feed = new KuCoinOrderBookFeed(symbol, _stream, _rest);
+                _books[symbol] = feed;
+                feed.Updated += f => changes.OfferAsync(symbol);
+                await feed.StartAsync().ConfigureAwait(false);
+            }
+
             var klines = await _rest.GetKlineHistoryAsync(symbol, 5, now - (long)_history.TotalMilliseconds, now).ConfigureAwait(false);
             history[symbol] = klines.Select(k => k.ToCandle(contract.Multiplier)).ToArray();
         }

@@ -51,6 +51,12 @@ public sealed record PositionOpened(string Symbol, Side Side, long Lots, decimal
 /// <summary>On <c>position.closed</c>: a round trip, net of fees and funding, and the order that ended it.</summary>
 public sealed record PositionClosed(string Symbol, Side Side, decimal NetPnl, long OpenedAtMs, long ClosedAtMs, OrderPurpose ClosedBy);
 
+/// <summary>
+/// The top of a symbol's live book (best first), from the Data agent: the Execution agent prices entries at its 9th
+/// level (the seed's price discovery) and refuses them with SLIPPAGE_EXCEEDED when that is too far from mid.
+/// </summary>
+public sealed record BookTop(string Symbol, BookLevel[] Bids, BookLevel[] Asks, long AtMs);
+
 /// <summary>The Execution agent's part of an emergency stop: cancel every working order, close the position at market.</summary>
 public sealed record EmergencyClose(string Symbol, string Reason);
 
@@ -83,6 +89,12 @@ public sealed record ExecutionSettings
 
     /// <summary>Reconciliation is retried this often while the exchange cannot be reached.</summary>
     public TimeSpan ReconcileRetry { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>MAX_SLIPPAGE: the 9th-level entry may be at most this far from mid (a fraction: 0.005 = 0.5%).</summary>
+    public decimal MaxSlippage { get; init; } = 0.005m;
+
+    /// <summary>A book older than this is not used for pricing: the entry falls back to the price risk sized it with.</summary>
+    public TimeSpan BookMaxAge { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -107,6 +119,7 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _appliedTrades = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IActorRef Sender, decimal Leverage)> _placing = new(StringComparer.Ordinal);
     private ExecutionState _state;
+    private BookTop? _book;
     private ExecutionPhase _phase = ExecutionPhase.Recovering;
     private string? _closedReason;
     private int _reconciliations;
@@ -132,6 +145,7 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         Recover<ExecutionEvent>(Apply);
 
         Command<GetExecutionStatus>(_ => Sender.Tell(Status()));
+        Command<BookTop>(book => _book = book);
         Command<Reconciled>(OnReconciled);
         Command<ReconciliationFailed>(failed =>
         {
@@ -393,9 +407,27 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         }
 
         var now = Now;
+
+        // Price discovery (the seed): the 9th level of the live book, refused when too far from mid.
+        decimal? entryPrice = null;
+        if (_book is { } book && now - book.AtMs <= _settings.BookMaxAge.TotalMilliseconds)
+        {
+            var quote = EntryPricing.Discover(approval.Side, book.Bids, book.Asks, _settings.MaxSlippage);
+            if (quote.Error == EntryPricingError.SlippageExceeded)
+            {
+                var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SLIPPAGE_EXCEEDED: the 9th-level entry {quote.Price} is {quote.Slippage:P3} from mid {quote.Mid}, more than {_settings.MaxSlippage:P3}");
+                _log.Warning("{0}: {1}", _symbol, reason);
+                Publish(Topics.OrderFilled, new OrderFinished(_symbol, entryId, OrderPurpose.Entry, OrderStatus.Rejected, 0, approval.Lots, now));
+                Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.Refused, reason));
+                return;
+            }
+
+            entryPrice = quote.IsOk ? quote.Price : null;
+        }
+
         var orders = new[]
         {
-            Order.Entry(approval, entryId),
+            Order.Entry(approval, entryId, entryPrice),
             Order.StopLoss(approval, ClientOrderIds.For(_symbol, command.DecisionTimeMs, OrderPurpose.StopLoss)),
             Order.TakeProfit(approval, ClientOrderIds.For(_symbol, command.DecisionTimeMs, OrderPurpose.TakeProfit)),
         };

@@ -71,7 +71,16 @@ public static class EnigmaConfig
             SnapshotEvery = snapshotEvery,
             PollInterval = section.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
             ReconcileRetry = section.GetTimeSpan("reconcile-retry", TimeSpan.FromSeconds(2)),
+            MaxSlippage = MaxSlippage(section),
         };
+    }
+
+    private static decimal MaxSlippage(Config section)
+    {
+        var text = section.GetString("max-slippage", "0.005");
+        return decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is > 0 and < 1
+            ? value
+            : throw new ConfigurationException($"enigma.execution.max-slippage = '{text}' must be a fraction in (0, 1), such as 0.005 for 0.5%.");
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

@@ -142,6 +142,13 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     protected override void OnReplaySuccess()
     {
+        // An orderly shutdown out of an emergency stop does not end it: the node comes back still waiting for a
+        // manual resume (the seed's seventh action), whatever stopped the process.
+        if (_state == SystemState.Shutdown && _history.Count > 0 && _history[^1].From == SystemState.EmergencyStop)
+        {
+            _state = SystemState.EmergencyStop;
+        }
+
         if (_state != SystemState.EmergencyStop)
         {
             _state = SystemState.Initializing;

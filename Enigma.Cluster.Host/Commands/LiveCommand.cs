@@ -19,11 +19,12 @@ public static class LiveCommand
         var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["XBTUSDTM", "ETHUSDTM"] };
         var exchange = new Option<string?>("--exchange") { Description = "A KuCoin-compatible address (default: KuCoin Futures itself)." };
         var secretsFile = new Option<FileInfo?>("--secrets-file") { Description = $"NAME=value lines with {KuCoinCredentials.KeyVariable}, {KuCoinCredentials.SecretVariable} and {KuCoinCredentials.PassphraseVariable} (default: the environment)." };
+        var resume = new Option<bool>("--resume") { Description = "Resume by hand after an emergency stop (read the post-mortem first)." };
         var duration = new Option<string?>("--duration") { Description = "Trade for this long once started (e.g. 90s, 10m, 2h); default: until Ctrl+C." };
         var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Where the journal, logs and audit trail live.", DefaultValueFactory = _ => new DirectoryInfo("enigma-live") };
         var command = new Command("live", "Live trading on one node against KuCoin Futures (or --exchange): every agent, an SQLite journal.")
         {
-            symbols, exchange, secretsFile, duration, dataDir,
+            symbols, exchange, secretsFile, duration, dataDir, resume,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -63,7 +64,7 @@ public static class LiveCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                return await TradingRun.RunAsync(terminal, new LiveVenue(address, credentials), contracts, parseResult.GetValue(dataDir)!, stop, runFor).ConfigureAwait(false);
+                return await TradingRun.RunAsync(terminal, new LiveVenue(address, credentials), contracts, parseResult.GetValue(dataDir)!, stop, runFor, parseResult.GetValue(resume)).ConfigureAwait(false);
             }
             catch (StartupFailedException e)
             {

@@ -32,13 +32,14 @@ public static class PaperCommand
     {
         var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["XBTUSDTM", "ETHUSDTM"] };
         var speed = new Option<double>("--speed") { Description = "Replay speed of the simulator (1 = real time).", DefaultValueFactory = _ => 60 };
+        var resume = new Option<bool>("--resume") { Description = "Resume by hand after an emergency stop (read the post-mortem first)." };
         var duration = new Option<string?>("--duration") { Description = "Trade for this long once started (e.g. 90s, 10m, 2h); default: until Ctrl+C." };
         var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Where the journal and logs live.", DefaultValueFactory = _ => new DirectoryInfo("enigma-data") };
         var data = new Option<DirectoryInfo>("--data") { Description = "Candle files the simulator replays.", DefaultValueFactory = _ => new DirectoryInfo(SimulatorCommand.DefaultData) };
         var balance = new Option<decimal>("--balance") { Description = "Starting USDT of the paper account.", DefaultValueFactory = _ => 10_000m };
         var command = new Command("paper", "Paper trading on one node: every agent, an SQLite journal, the simulator in-process.")
         {
-            symbols, speed, duration, dataDir, data, balance,
+            symbols, speed, duration, dataDir, data, balance, resume,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -63,7 +64,7 @@ public static class PaperCommand
             try
             {
                 var venue = new PaperVenue(parseResult.GetValue(data)!, parseResult.GetValue(speed), parseResult.GetValue(balance), Path.Combine(parseResult.GetValue(dataDir)!.FullName, "simulator"));
-                return await TradingRun.RunAsync(terminal, venue, contracts, parseResult.GetValue(dataDir)!, stop, runFor).ConfigureAwait(false);
+                return await TradingRun.RunAsync(terminal, venue, contracts, parseResult.GetValue(dataDir)!, stop, runFor, parseResult.GetValue(resume)).ConfigureAwait(false);
             }
             catch (StartupFailedException e)
             {

@@ -71,7 +71,9 @@ internal sealed class PaperVenue(DirectoryInfo candles, double speed, decimal ba
 internal static class TradingRun
 {
     /// <param name="runFor">Trading time: the clock starts once the startup sequence is done.</param>
-    public static async Task<int> RunAsync(Terminal terminal, TradingVenue venue, List<ContractSpec> contracts, DirectoryInfo dataDir, CancellationTokenSource stopping, TimeSpan? runFor)
+    /// <param name="resumeAfterEmergency">The operator's manual intervention: a node whose last run ended in
+    /// EMERGENCY_STOP starts only when it is given (the seed's seventh action: wait for a manual resume).</param>
+    public static async Task<int> RunAsync(Terminal terminal, TradingVenue venue, List<ContractSpec> contracts, DirectoryInfo dataDir, CancellationTokenSource stopping, TimeSpan? runFor, bool resumeAfterEmergency = false)
     {
         var stop = stopping.Token;
         ConnectedVenue? connected = null;
@@ -144,7 +146,7 @@ internal static class TradingRun
                     }),
                     Step(5, async ct =>
                     {
-                        var dataAgent = system!.ActorOf(DataAgent.Props(client, stream!, contracts, agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(3)), "data");
+                        var dataAgent = system!.ActorOf(DataAgent.Props(client, stream!, contracts, agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(3), agents.ExecutionRegion), "data");
                         agents.Orchestrator.Tell(new RegisterAgent(Agents.Data, dataAgent));
                         var started = await dataAgent.Ask<DataStarted>(StartData.Instance, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
                         terminal.Line("  warm-up: " + string.Join(", ", started.WarmUpCandles.Select(w => $"{w.Key} {w.Value} candles")));
@@ -165,7 +167,24 @@ internal static class TradingRun
                         terminal.Line("  optimizer: not part of this build yet (the optimizer issue)");
                         return Task.CompletedTask;
                     }),
-                    Step(10, async ct => Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup sequence done"), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false))),
+                    Step(10, async ct =>
+                    {
+                        var status = await agents.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                        if (status.State == SystemState.EmergencyStop)
+                        {
+                            var why = status.History.LastOrDefault(h => h.To == SystemState.EmergencyStop)?.Reason ?? "no reason recorded";
+                            if (!resumeAfterEmergency)
+                            {
+                                throw new InvalidOperationException($"the last run ended in EMERGENCY_STOP ({why}); read the post-mortem in {Path.Combine(dataDir.FullName, "audit", "post-mortem")}, then start again with --resume to resume by hand");
+                            }
+
+                            terminal.Line($"  resuming after EMERGENCY_STOP ({why}) on the operator's --resume");
+                            Require(await agents.Orchestrator.Ask<object>(new ResumeAfterEmergency("operator (--resume)"), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false));
+                            return;
+                        }
+
+                        Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup sequence done"), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false));
+                    }),
                     Step(11, async ct => Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "trading loop begins"), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false))),
                 ],
                 t => terminal.Line(string.Create(CultureInfo.InvariantCulture, $"startup {t.Number,2}/11 [{t.Agent}] {t.Description}: {t.Duration.TotalMilliseconds:0} ms")),

@@ -66,11 +66,15 @@ public sealed record Order(
     public bool IsFinal => Status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected or OrderStatus.Expired;
 
     /// <summary>The entry the risk gate approved, as a limit order at its entry price.</summary>
-    public static Order Entry(SizedOrder approved, string clientOrderId)
+    public static Order Entry(SizedOrder approved, string clientOrderId) => Entry(approved, clientOrderId, null);
+
+    /// <summary>The approved entry as a limit order at <paramref name="price"/> (the 9th level of the live book) or, without one, at the price risk sized it with.</summary>
+    public static Order Entry(SizedOrder approved, string clientOrderId, decimal? price)
     {
         ArgumentNullException.ThrowIfNull(approved);
+        var limit = price ?? approved.EntryPrice;
         return new(ClientOrderIds.Require(clientOrderId), approved.Symbol, approved.Side == Side.Long ? OrderSide.Buy : OrderSide.Sell,
-            OrderType.Limit, OrderPurpose.Entry, approved.Lots, approved.EntryPrice, null, false, approved.EntryPrice);
+            OrderType.Limit, OrderPurpose.Entry, approved.Lots, limit, null, false, limit);
     }
 
     /// <summary>The approved order's stop loss: reduce-only, triggered at its stop price.</summary>

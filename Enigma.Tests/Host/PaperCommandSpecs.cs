@@ -1,3 +1,7 @@
+using Akka.Actor;
+using Enigma.Actors.Hosting;
+using Enigma.Actors.Orchestration;
+using Enigma.Domain.Orchestration;
 using Enigma.Tests.Support;
 
 namespace Enigma.Tests.Host;
@@ -29,6 +33,41 @@ public sealed class PaperCommandSpecs
         Assert.Contains("simulator resumed: ", again.Stdout, StringComparison.Ordinal);
         Assert.Contains("XBTUSDTM: Ready", again.Stdout, StringComparison.Ordinal);
         Assert.Contains("TRADING equity", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_journal_left_in_EMERGENCY_STOP_starts_only_with_the_operators_resume()
+    {
+        using var folder = TestFiles.TemporaryFolder();
+
+        // A node that stopped in an emergency, then shut down in order (as Ctrl+C does).
+        var system = ActorSystem.Create("emergency-left", EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(folder.Path, "journal.db"))));
+        try
+        {
+            var orchestrator = system.ActorOf(OrchestratorActor.Props(ActorRefs.Nobody));
+            foreach (var message in new object[] { new RequestTransition(SystemState.Ready, "up"), new RequestTransition(SystemState.Trading, "go"), new TriggerEmergencyStop(EmergencyTrigger.LosingStreak, "5 consecutive losses >= 5"), new RequestTransition(SystemState.Shutdown, "operator stop") })
+            {
+                Assert.IsType<TransitionAccepted>(await orchestrator.Ask<object>(message, TimeSpan.FromSeconds(10)));
+            }
+        }
+        finally
+        {
+            await system.Terminate();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        var data = Path.Combine(TestFiles.RepositoryRoot, "knowledge-bank", "historical-data", "candles", "bybit-linear");
+        string[] args = ["paper", "--symbols", "XBTUSDTM", "--speed", "0", "--duration", "2s", "--data-dir", folder.Path, "--data", data];
+        var refused = Cli.Run(args);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("the last run ended in EMERGENCY_STOP (LosingStreak: 5 consecutive losses >= 5)", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--resume", refused.Stderr, StringComparison.Ordinal);
+
+        var resumed = Cli.Run([.. args, "--resume"]);
+        Assert.True(resumed.Code == 0, resumed.Stderr + resumed.Stdout);
+        Assert.Contains("resuming after EMERGENCY_STOP (LosingStreak: 5 consecutive losses >= 5) on the operator's --resume", resumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("startup 11/11 [orchestrator] begin trading loop", resumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stopped; state is in the journal", resumed.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

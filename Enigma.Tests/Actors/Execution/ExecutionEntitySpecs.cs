@@ -91,6 +91,32 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     }
 
     [Fact]
+    public async Task Execution_entity_must_price_an_entry_at_the_books_ninth_level_and_refuse_one_too_far_from_mid()
+    {
+        var entity = Start(Gateway());
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        var book = await _sim.Client().GetBookSnapshotAsync(Xbt.Symbol);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        entity.Tell(new BookTop(Xbt.Symbol, [.. book.Bids.Take(10)], [.. book.Asks.Take(10)], now));
+
+        // A long rests at the 9th bid, whatever price risk sized it with.
+        var approval = await ApprovalAsync(1.001m);
+        var placed = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Accepted, placed.Status);
+        var entry = (await _sim.Client().GetOrderByClientOidAsync(placed.ClientOrderId))!;
+        Assert.Equal(book.Bids[8].Price, entry.Price);
+
+        // A book whose 9th level is 1% from mid: SLIPPAGE_EXCEEDED, and nothing reaches the exchange.
+        var mid = (book.Bids[0].Price + book.Asks[0].Price) / 2;
+        BookLevel[] Thin(decimal first, decimal step) => [.. Enumerable.Range(0, 10).Select(i => new BookLevel(first + (i * step), 1))];
+        entity.Tell(new BookTop(Xbt.Symbol, Thin(mid - 1, -(mid * 0.0012m)), Thin(mid + 1, mid * 0.0012m), now));
+        var refused = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_600_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Refused, refused.Status);
+        Assert.StartsWith("SLIPPAGE_EXCEEDED: ", refused.Detail, StringComparison.Ordinal);
+        Assert.Null(await _sim.Client().GetOrderByClientOidAsync(refused.ClientOrderId));
+    }
+
+    [Fact]
     public async Task Execution_entity_must_record_the_fills_made_while_it_was_down()
     {
         var entity = Start(Gateway());

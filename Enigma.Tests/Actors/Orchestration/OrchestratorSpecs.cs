@@ -62,6 +62,14 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Watch(restarted);
         Sys.Stop(restarted);
         await ExpectTerminatedAsync(restarted);
+        var stopped = Start();
+        Assert.Equal(SystemState.EmergencyStop, (await AskAsync<SystemStatus>(stopped, GetSystemStatus.Instance)).State);
+
+        // So does an orderly shutdown out of it (the paper command's Ctrl+C): the next start still waits for a resume.
+        Assert.IsType<TransitionAccepted>(await AskAsync<object>(stopped, new RequestTransition(SystemState.Shutdown, "operator stop")));
+        Watch(stopped);
+        Sys.Stop(stopped);
+        await ExpectTerminatedAsync(stopped);
         Assert.Equal(SystemState.EmergencyStop, (await AskAsync<SystemStatus>(Start(), GetSystemStatus.Instance)).State);
     }
 
