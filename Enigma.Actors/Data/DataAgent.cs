@@ -224,6 +224,9 @@ public sealed class DataAgent : ReceiveActor, IWithStash
                 _lastRouted[symbol] = candle.OpenTimeMs;
                 _signal.Tell(new ShardingEnvelope(symbol, new CandleClosed(symbol, candle)));
                 _risk.Tell(new ShardingEnvelope(symbol, new CandleClosed(symbol, candle)));
+
+                // Execution learns the market's time from the closes: unfilled entries expire by it.
+                _execution?.Tell(new ShardingEnvelope(symbol, new CandleClosed(symbol, candle)));
             }
 
             Sender.Tell(StreamAck.Instance);

@@ -93,6 +93,12 @@ public sealed record ExecutionSettings
     /// <summary>MAX_SLIPPAGE: the 9th-level entry may be at most this far from mid (a fraction: 0.005 = 0.5%).</summary>
     public decimal MaxSlippage { get; init; } = 0.005m;
 
+    /// <summary>
+    /// An entry that has not filled at all this long (market time) after its decision is cancelled, with its stop and
+    /// target: a passive 9th-level bid the market never came back to must not hold the symbol's budget forever.
+    /// </summary>
+    public TimeSpan EntryTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>A book older than this is not used for pricing: the entry falls back to the price risk sized it with.</summary>
     public TimeSpan BookMaxAge { get; init; } = TimeSpan.FromSeconds(30);
 }
@@ -146,6 +152,16 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
 
         Command<GetExecutionStatus>(_ => Sender.Tell(Status()));
         Command<BookTop>(book => _book = book);
+        Command<Signal.CandleClosed>(closed => ExpireEntries(closed.Candle.OpenTimeMs + 300_000)); // the Data agent's candles are 5-minute
+        Command<EntriesExpired>(expired =>
+        {
+            foreach (var failure in expired.Failures)
+            {
+                _log.Warning("{0}: cancelling an expired entry: {1}", _symbol, failure);
+            }
+
+            SchedulePoll();
+        });
         Command<Reconciled>(OnReconciled);
         Command<ReconciliationFailed>(failed =>
         {
@@ -479,6 +495,31 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         }
     }
 
+    // ----- Entries that never fill ------------------------------------------------------------------------------
+
+    /// <summary>The market's time (a candle's close, from the Data agent): unfilled entries past their timeout are cancelled.</summary>
+    private void ExpireEntries(long marketTimeMs)
+    {
+        if (_phase != ExecutionPhase.Ready)
+        {
+            return;
+        }
+
+        var expired = _state.Orders.Values
+            .Where(o => o is { Purpose: OrderPurpose.Entry, FilledLots: 0, IsFinal: false } && !_placing.ContainsKey(o.ClientOrderId)
+                && ClientOrderIds.DecisionTime(o.ClientOrderId) is { } decided && marketTimeMs - decided >= _settings.EntryTimeout.TotalMilliseconds)
+            .SelectMany(o => new[] { o.ClientOrderId, ClientOrderIds.Sibling(o.ClientOrderId, OrderPurpose.StopLoss), ClientOrderIds.Sibling(o.ClientOrderId, OrderPurpose.TakeProfit) })
+            .Where(id => _state.Orders.TryGetValue(id, out var order) && !order.IsFinal)
+            .ToList();
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        _log.Info("{0}: {1} order(s) of entries unfilled for {2} are cancelled", _symbol, expired.Count, _settings.EntryTimeout);
+        CancelAllAsync(expired).PipeTo(Self, success: failures => new EntriesExpired(failures), failure: e => new EntriesExpired([e.GetBaseException().Message]));
+    }
+
     // ----- Emergency stop ---------------------------------------------------------------------------------------
 
     private void OnEmergencyClose(EmergencyClose command)
@@ -625,4 +666,6 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
     private sealed record Polled(IReadOnlyList<ExecutionEvent> Events, string? Failure);
 
     private sealed record EmergencyCancelled(string Reason, int Orders, IReadOnlyList<string> Failures);
+
+    private sealed record EntriesExpired(IReadOnlyList<string> Failures);
 }

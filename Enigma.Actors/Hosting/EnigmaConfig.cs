@@ -72,6 +72,7 @@ public static class EnigmaConfig
             PollInterval = section.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
             ReconcileRetry = section.GetTimeSpan("reconcile-retry", TimeSpan.FromSeconds(2)),
             MaxSlippage = MaxSlippage(section),
+            EntryTimeout = section.GetTimeSpan("entry-timeout", TimeSpan.FromMinutes(15)),
         };
     }
 

@@ -171,6 +171,40 @@ public static partial class ClientOrderIds
         return string.Concat(clean.AsSpan(0, 7), "_", Convert.ToHexStringLower(hash, 0, 3));
     }
 
+    /// <summary>The decision time an id made by <see cref="For"/> carries, or null for any other id.</summary>
+    public static long? DecisionTime(string clientOrderId)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        var parts = clientOrderId.Split('-');
+        if (parts.Length < 3)
+        {
+            return null;
+        }
+
+        long value = 0;
+        foreach (var c in parts[^2])
+        {
+            var digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'z' ? c - 'a' + 10 : -1;
+            if (digit < 0 || value > (long.MaxValue - digit) / 36)
+            {
+                return null;
+            }
+
+            value = (value * 36) + digit;
+        }
+
+        return value;
+    }
+
+    /// <summary>The id of the order with <paramref name="purpose"/> from the same decision as <paramref name="clientOrderId"/> (the entry's stop and target).</summary>
+    public static string Sibling(string clientOrderId, OrderPurpose purpose)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        var dash = clientOrderId.LastIndexOf('-');
+        var letter = purpose switch { OrderPurpose.Entry => 'E', OrderPurpose.StopLoss => 'S', OrderPurpose.TakeProfit => 'T', _ => 'X' };
+        return Require(string.Concat(clientOrderId.AsSpan(0, dash + 1), letter.ToString(), clientOrderId.AsSpan(dash + 2)));
+    }
+
     private static string Base36(long value)
     {
         const string digits = "0123456789abcdefghijklmnopqrstuvwxyz";

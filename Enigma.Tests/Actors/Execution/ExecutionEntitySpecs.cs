@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Enigma.Actors.Execution;
+using Enigma.Actors.Signal;
 using Enigma.Actors.Hosting;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
@@ -114,6 +115,28 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         Assert.Equal(PlacementStatus.Refused, refused.Status);
         Assert.StartsWith("SLIPPAGE_EXCEEDED: ", refused.Detail, StringComparison.Ordinal);
         Assert.Null(await _sim.Client().GetOrderByClientOidAsync(refused.ClientOrderId));
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_cancel_an_entry_that_never_filled_with_its_stop_and_target_after_the_timeout()
+    {
+        var entity = Start(Gateway());
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        const long decided = 1_751_562_300_000;
+        var placed = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(await ApprovalAsync(0.97m), decided), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Accepted, placed.Status);
+        Assert.Equal(decided, ClientOrderIds.DecisionTime(placed.ClientOrderId));
+        await WaitForAsync(entity, s => s.State.Orders.Values.All(o => o.Status == OrderStatus.Open), "all three orders are open");
+
+        // Ten minutes of market time: still waiting. Fifteen: entry, stop and target cancelled; the symbol is free.
+        var candle = new Candle(decided + 300_000, 1m, 1m, 1m, 1m, 1m);
+        entity.Tell(new CandleClosed(Xbt.Symbol, candle));
+        entity.Tell(new CandleClosed(Xbt.Symbol, candle with { OpenTimeMs = decided + 600_000 }));
+        var cancelled = await WaitForAsync(entity, s => s.State.Orders.Values.All(o => o.Status == OrderStatus.Cancelled), "the expired entry and its siblings are cancelled");
+        Assert.Equal(3, cancelled.State.Orders.Count);
+        Assert.Empty(await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await _sim.Client().GetStopOrdersAsync(Xbt.Symbol));
+        Assert.Equal(ClientOrderIds.For(Xbt.Symbol, decided, OrderPurpose.StopLoss), ClientOrderIds.Sibling(placed.ClientOrderId, OrderPurpose.StopLoss));
     }
 
     [Fact]
