@@ -79,6 +79,9 @@ public sealed class EmergencyTriggerSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncL
 
         await _hooks.DisposeAsync();
         _http.Dispose();
+
+        // The node writes its audit trail and post-mortems into the folder: it stops before the folder goes.
+        await Sys.Terminate();
         _folder.Dispose();
     }
 

@@ -36,6 +36,9 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     public async Task DisposeAsync()
     {
         await _sim.DisposeAsync();
+
+        // The entities write their journal into the folder: they stop before the folder goes.
+        await Sys.Terminate();
         _folder.Dispose();
     }
 

@@ -50,6 +50,9 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _sim.DisposeAsync();
+
+        // The node writes its journal into the folder: it stops before the folder goes.
+        await Sys.Terminate();
         _folder.Dispose();
     }
 
