@@ -72,8 +72,25 @@ public static class EnigmaConfig
             PollInterval = section.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
             ReconcileRetry = section.GetTimeSpan("reconcile-retry", TimeSpan.FromSeconds(2)),
             MaxSlippage = MaxSlippage(section),
-            EntryTimeout = section.GetTimeSpan("entry-timeout", TimeSpan.FromMinutes(15)),
+            EntryTimeout = EntryTimeout(section),
         };
+    }
+
+    private static TimeSpan EntryTimeout(Config section)
+    {
+        TimeSpan value;
+        try
+        {
+            value = section.GetTimeSpan("entry-timeout", TimeSpan.FromMinutes(15), allowInfinite: false);
+        }
+        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
+        {
+            throw new ConfigurationException($"enigma.execution.entry-timeout = '{section.GetString("entry-timeout", "")}' is not a duration (use 15m).", e);
+        }
+
+        return value >= TimeSpan.FromMinutes(1) && value <= TimeSpan.FromDays(7)
+            ? value
+            : throw new ConfigurationException($"enigma.execution.entry-timeout = {value} is out of range [1 minute, 7 days].");
     }
 
     private static decimal MaxSlippage(Config section)

@@ -1,21 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Akka.Actor;
-using Akka.Cluster.Sharding;
-using Enigma.Actors.Audit;
-using Enigma.Actors.Data;
-using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
-using Enigma.Actors.Messaging;
-using Enigma.Actors.Notifications;
-using Enigma.Actors.Orchestration;
-using Enigma.Actors.Risk;
 using Enigma.Domain.Market;
-using Enigma.Domain.Orchestration;
-using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
-using Enigma.Exchange.KuCoin.WebSockets;
-using Enigma.Exchange.Simulator;
 
 namespace Enigma.Cluster.Host.Commands;
 

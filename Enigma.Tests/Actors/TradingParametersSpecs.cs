@@ -86,4 +86,16 @@ public sealed class TradingParametersSpecs
         var error = Assert.Throws<ConfigurationException>(() => TradingParameters.Signal(shipped, name => name == "ENIGMA_SIGNAL_WEIGHT_RSI" ? "heavy" : null));
         Assert.StartsWith("enigma.signal.WEIGHT_RSI: ", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("enigma.execution.max-slippage = 2", "enigma.execution.max-slippage = '2' must be a fraction in (0, 1)")]
+    [InlineData("enigma.execution.entry-timeout = soon", "enigma.execution.entry-timeout = 'soon' is not a duration")]
+    [InlineData("enigma.execution.entry-timeout = 10s", "enigma.execution.entry-timeout = 00:00:10 is out of range")]
+    public void A_bad_execution_setting_is_refused_by_name(string hocon, string message)
+    {
+        var config = ConfigurationFactory.ParseString(hocon).WithFallback(EnigmaConfig.Shipped("persistence.conf"));
+        Assert.Equal(0.005m, EnigmaConfig.ExecutionSettings(EnigmaConfig.Shipped("persistence.conf")).MaxSlippage);
+        var error = Assert.Throws<ConfigurationException>(() => EnigmaConfig.ExecutionSettings(config));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }
