@@ -29,6 +29,18 @@ if (args.Length > 0 && args[0] == "execution-recovery")
     return;
 }
 
+if (args.Length > 0 && args[0] == "order-latency")
+{
+    await OrderLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "journal-write")
+{
+    await JournalWriteLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000, args.Length > 2 ? args[2] : "");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "pipeline-latency")
 {
     await PipelineLatency.RunAsync(

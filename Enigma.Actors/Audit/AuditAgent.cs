@@ -10,6 +10,7 @@ using Enigma.Actors.Execution;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
+using Enigma.Actors.Serialization;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Metrics;
@@ -36,14 +37,14 @@ public sealed record AuditSettings
 }
 
 /// <summary>Startup step 3: the invariants that can be known before trading (credentials, key permissions, balance).</summary>
-public sealed record RunAuditPreChecks
+public sealed record RunAuditPreChecks : IClusterMessage
 {
     public static RunAuditPreChecks Instance { get; } = new();
 }
 
-public sealed record AuditPreChecked(IReadOnlyList<InvariantViolation> Violations);
+public sealed record AuditPreChecked(IReadOnlyList<InvariantViolation> Violations) : IClusterMessage;
 
-public sealed record GetAuditReport
+public sealed record GetAuditReport : IClusterMessage
 {
     public static GetAuditReport Instance { get; } = new();
 }
@@ -60,7 +61,7 @@ public sealed record AuditReport(
     LatencySummary InvariantCycleMicros,
     IReadOnlyList<InvariantViolation> Violations,
     AuditReading? LastReading,
-    long Ticks)
+    long Ticks) : IClusterMessage
 {
     /// <summary>The latest signal of each symbol: direction and score.</summary>
     public IReadOnlyList<SignalOutput> LatestSignals { get; init; } = [];

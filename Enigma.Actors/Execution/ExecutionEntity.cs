@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using Enigma.Actors.Messaging;
+using Enigma.Actors.Serialization;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
@@ -11,7 +12,7 @@ using Enigma.Domain.Risk;
 namespace Enigma.Actors.Execution;
 
 /// <summary>Places the orders of a risk approval: the entry, its stop loss and its take profit.</summary>
-public sealed record PlaceApprovedOrder(SizedOrder Approval, long DecisionTimeMs);
+public sealed record PlaceApprovedOrder(SizedOrder Approval, long DecisionTimeMs) : IClusterMessage;
 
 public enum PlacementStatus
 {
@@ -31,38 +32,38 @@ public enum PlacementStatus
     NotReady,
 }
 
-public sealed record OrderPlacementResult(string Symbol, string ClientOrderId, PlacementStatus Status, string Detail);
+public sealed record OrderPlacementResult(string Symbol, string ClientOrderId, PlacementStatus Status, string Detail) : IClusterMessage;
 
 /// <summary>On <c>order.placed</c>: an order was written to the journal and is on its way to the exchange.</summary>
-public sealed record OrderPlacedOnExchange(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, OrderType Type, long Lots, decimal? Price, decimal? StopPrice, decimal ExpectedPrice, long TimeMs);
+public sealed record OrderPlacedOnExchange(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, OrderType Type, long Lots, decimal? Price, decimal? StopPrice, decimal ExpectedPrice, long TimeMs) : IClusterMessage;
 
 /// <summary>On <c>order.filled</c>: one fill, with the price the order expected (fill quality) and the position after it.</summary>
-public sealed record OrderFillRecorded(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, string TradeId, long Lots, decimal Price, decimal ExpectedPrice, decimal Fee, Liquidity Liquidity, long PositionLotsAfter, long TimeMs);
+public sealed record OrderFillRecorded(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderSide Side, string TradeId, long Lots, decimal Price, decimal ExpectedPrice, decimal Fee, Liquidity Liquidity, long PositionLotsAfter, long TimeMs) : IClusterMessage;
 
 /// <summary>
 /// Also on <c>order.filled</c>: an order reached its end (filled, cancelled, rejected, expired) with the lots it
 /// filled, so that Risk can release the budget of an entry that never filled.
 /// </summary>
-public sealed record OrderFinished(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderStatus Status, long FilledLots, long Lots, long TimeMs);
+public sealed record OrderFinished(string Symbol, string ClientOrderId, OrderPurpose Purpose, OrderStatus Status, long FilledLots, long Lots, long TimeMs) : IClusterMessage;
 
 /// <summary>On <c>position.opened</c>.</summary>
-public sealed record PositionOpened(string Symbol, Side Side, long Lots, decimal AverageEntry, long TimeMs);
+public sealed record PositionOpened(string Symbol, Side Side, long Lots, decimal AverageEntry, long TimeMs) : IClusterMessage;
 
 /// <summary>On <c>position.closed</c>: a round trip, net of fees and funding, and the order that ended it.</summary>
-public sealed record PositionClosed(string Symbol, Side Side, decimal NetPnl, long OpenedAtMs, long ClosedAtMs, OrderPurpose ClosedBy);
+public sealed record PositionClosed(string Symbol, Side Side, decimal NetPnl, long OpenedAtMs, long ClosedAtMs, OrderPurpose ClosedBy) : IClusterMessage;
 
 /// <summary>
 /// The top of a symbol's live book (best first), from the Data agent: the Execution agent prices entries at its 9th
 /// level (the seed's price discovery) and refuses them with SLIPPAGE_EXCEEDED when that is too far from mid.
 /// </summary>
-public sealed record BookTop(string Symbol, BookLevel[] Bids, BookLevel[] Asks, long AtMs);
+public sealed record BookTop(string Symbol, BookLevel[] Bids, BookLevel[] Asks, long AtMs) : IClusterMessage;
 
 /// <summary>The Execution agent's part of an emergency stop: cancel every working order, close the position at market.</summary>
-public sealed record EmergencyClose(string Symbol, string Reason);
+public sealed record EmergencyClose(string Symbol, string Reason) : IClusterMessage;
 
-public sealed record EmergencyCloseStarted(string Symbol, int OrdersCancelled, long ExitLots);
+public sealed record EmergencyCloseStarted(string Symbol, int OrdersCancelled, long ExitLots) : IClusterMessage;
 
-public sealed record GetExecutionStatus
+public sealed record GetExecutionStatus : IClusterMessage
 {
     public static GetExecutionStatus Instance { get; } = new();
 }
@@ -75,7 +76,7 @@ public enum ExecutionPhase
     Closed,
 }
 
-public sealed record ExecutionStatus(string Symbol, ExecutionPhase Phase, ExecutionState State, string? ClosedReason, int Reconciliations);
+public sealed record ExecutionStatus(string Symbol, ExecutionPhase Phase, ExecutionState State, string? ClosedReason, int Reconciliations) : IClusterMessage;
 
 /// <summary>What a snapshot holds: the state, and the trade ids already applied (so a fill is never counted twice).</summary>
 public sealed record ExecutionSnapshot(ExecutionState State, IReadOnlyList<string> AppliedTradeIds);

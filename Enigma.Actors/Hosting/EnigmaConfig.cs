@@ -1,6 +1,10 @@
-using System.Reflection;
+using System.Data.Common;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Persistence.Sql.Config;
 using Enigma.Actors.Execution;
+using LinqToDB;
 using Microsoft.Data.Sqlite;
 
 namespace Enigma.Actors.Hosting;
@@ -54,6 +58,59 @@ public static class EnigmaConfig
 
         SqliteConnection.ClearAllPools();
         return Journal(connectionString, SqliteProvider);
+    }
+
+    /// <summary>
+    /// What to create the actor system from: <paramref name="config"/>, and for an SQLite journal the durability chosen
+    /// in <c>enigma.journal.sqlite-synchronous</c>, set on every connection the plugin opens (SQLite has no per-file
+    /// setting for it). <c>normal</c> (shipped): in WAL mode a commit reaches the operating system before the journal
+    /// answers, so it survives the process being killed; only a power cut or a kernel crash can lose the last commits,
+    /// and then reconciliation finds the exchange's orders the journal lost and closes the symbol with that reason.
+    /// It saves the disk flush on every commit, the largest part of an order's way to the exchange (docs/benchmarks.md).
+    /// <c>full</c>: a flush per commit.
+    /// </summary>
+    public static ActorSystemSetup Bootstrap(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var journal = config.GetConfig("akka.persistence.journal.sql");
+        var provider = journal?.GetString("provider-name", "") ?? "";
+        if (!provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        {
+            return ActorSystemSetup.Create(setup);
+        }
+
+        var synchronous = SqliteSynchronous(config);
+        var options = new DataOptions()
+            .UseConnectionString(provider, journal!.GetString("connection-string", ""))
+            .UseAfterConnectionOpened(
+                connection => SetSynchronous(connection, synchronous),
+                (connection, _) =>
+                {
+                    SetSynchronous(connection, synchronous);
+                    return Task.CompletedTask;
+                });
+        return ActorSystemSetup.Create(setup, new DataOptionsSetup(options));
+    }
+
+    /// <summary><c>enigma.journal.sqlite-synchronous</c> (or ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS): <c>normal</c> or <c>full</c>.</summary>
+    public static string SqliteSynchronous(Config config, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)("ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS");
+        var value = (fromEnvironment ?? config.GetString("enigma.journal.sqlite-synchronous", "normal")).Trim().ToLowerInvariant();
+        var origin = fromEnvironment is null ? "enigma.journal.sqlite-synchronous" : "ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS";
+        return value is "normal" or "full"
+            ? value
+            : throw new ConfigurationException($"{origin} = '{value}' must be normal or full.");
+    }
+
+    private static void SetSynchronous(DbConnection connection, string synchronous)
+    {
+        // Microsoft.Data.Sqlite's async calls run synchronously anyway; a pragma is a few microseconds.
+        using var command = connection.CreateCommand();
+        command.CommandText = synchronous == "full" ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
     }
 
     public static ExecutionSettings ExecutionSettings(Config config)

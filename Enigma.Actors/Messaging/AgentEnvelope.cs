@@ -1,3 +1,4 @@
+using Enigma.Actors.Serialization;
 using Enigma.Domain.Orchestration;
 
 namespace Enigma.Actors.Messaging;
@@ -24,7 +25,7 @@ public sealed record AgentEnvelope<TPayload>(
     TPayload Payload,
     long TimestampMs,
     string? CorrelationId,
-    TaskPriority Priority)
+    TaskPriority Priority) : IClusterMessage
     where TPayload : notnull;
 
 public static class AgentEnvelope

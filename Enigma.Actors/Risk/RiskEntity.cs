@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
+using Enigma.Actors.Serialization;
 using Enigma.Actors.Signal;
 using Enigma.Domain.Indicators;
 using Enigma.Domain.Market;
@@ -12,10 +13,10 @@ using Enigma.Domain.Signals;
 namespace Enigma.Actors.Risk;
 
 /// <summary>Published on <c>risk.approved</c>: the sized order, and the decision time its client order ids come from.</summary>
-public sealed record RiskApproved(SizedOrder Order, long DecisionTimeMs, double Score);
+public sealed record RiskApproved(SizedOrder Order, long DecisionTimeMs, double Score) : IClusterMessage;
 
 /// <summary>Published on <c>risk.rejected</c>: every rule that failed, with its reason.</summary>
-public sealed record RiskRejected(string Symbol, Side Side, IReadOnlyList<RiskRejection> Rejections, long DecisionTimeMs);
+public sealed record RiskRejected(string Symbol, Side Side, IReadOnlyList<RiskRejection> Rejections, long DecisionTimeMs) : IClusterMessage;
 
 /// <summary>
 /// One symbol's Risk agent (a sharded entity in the cluster): it keeps the market context a decision needs (ATR for

@@ -4,6 +4,7 @@ using Akka.Event;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
+using Enigma.Actors.Serialization;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
@@ -13,20 +14,20 @@ using Enigma.Domain.Signals;
 namespace Enigma.Actors.Risk;
 
 /// <summary>A symbol's Risk entity asks the portfolio to judge a trade; the answer goes to <paramref name="ReplyTo"/>.</summary>
-public sealed record EvaluateRisk(RiskRequest Request, SignalOutput Signal, IActorRef ReplyTo);
+public sealed record EvaluateRisk(RiskRequest Request, SignalOutput Signal, IActorRef ReplyTo) : IClusterMessage;
 
-public sealed record RiskDecided(RiskDecision Decision, RiskRequest Request, SignalOutput Signal);
+public sealed record RiskDecided(RiskDecision Decision, RiskRequest Request, SignalOutput Signal) : IClusterMessage;
 
 /// <summary>Equity and the day's start, from the account (the Audit agent's balance reads, or a test).</summary>
-public sealed record EquityUpdated(decimal Equity, decimal DayStartEquity);
+public sealed record EquityUpdated(decimal Equity, decimal DayStartEquity) : IClusterMessage;
 
 /// <summary>A position ended with this net PnL: it leaves the view and counts for the losing streak.</summary>
-public sealed record PositionEnded(string Symbol, decimal NetPnl);
+public sealed record PositionEnded(string Symbol, decimal NetPnl) : IClusterMessage;
 
 /// <summary>A position the Execution journal still holds after a restart: it counts for exposure until it closes.</summary>
-public sealed record PositionRecovered(OpenPosition Position);
+public sealed record PositionRecovered(OpenPosition Position) : IClusterMessage;
 
-public sealed record GetPortfolioView
+public sealed record GetPortfolioView : IClusterMessage
 {
     public static GetPortfolioView Instance { get; } = new();
 }

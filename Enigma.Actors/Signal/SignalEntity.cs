@@ -3,6 +3,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
+using Enigma.Actors.Serialization;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Signals;
@@ -10,17 +11,17 @@ using Enigma.Domain.Signals;
 namespace Enigma.Actors.Signal;
 
 /// <summary>History to warm the indicators up with, oldest first, before the first live candle.</summary>
-public sealed record WarmUpSignal(string Symbol, IReadOnlyList<Candle> History);
+public sealed record WarmUpSignal(string Symbol, IReadOnlyList<Candle> History) : IClusterMessage;
 
-public sealed record SignalWarmedUp(string Symbol, int Candles, long LastOpenTimeMs);
+public sealed record SignalWarmedUp(string Symbol, int Candles, long LastOpenTimeMs) : IClusterMessage;
 
 /// <summary>A closed base-timeframe candle from the Data agent.</summary>
-public sealed record CandleClosed(string Symbol, Candle Candle);
+public sealed record CandleClosed(string Symbol, Candle Candle) : IClusterMessage;
 
-public sealed record GetLatestSignal(string Symbol);
+public sealed record GetLatestSignal(string Symbol) : IClusterMessage;
 
 /// <summary>The latest output, or null before the first live candle.</summary>
-public sealed record LatestSignal(string Symbol, SignalOutput? Output, int CandlesSeen);
+public sealed record LatestSignal(string Symbol, SignalOutput? Output, int CandlesSeen) : IClusterMessage;
 
 /// <summary>
 /// One symbol's Signal agent (a sharded entity in the cluster): the streaming indicator state per timeframe of a

@@ -105,6 +105,7 @@ internal static class TradingRun
                         dataDir.Create();
                         config = EnigmaNode.FileLogging(Path.Combine(dataDir.FullName, "logs", "enigma.log"))
                             .WithFallback(EnigmaNode.SingleNodeCluster(EnigmaConfig.SqliteJournal(Path.Combine(dataDir.FullName, "journal.db"))));
+                        terminal.Line($"  journal {Path.Combine(dataDir.FullName, "journal.db")} (SQLite, WAL, synchronous={EnigmaConfig.SqliteSynchronous(config)})");
                         terminal.Line($"  logs in {Path.Combine(dataDir.FullName, "logs")}, audit trail in {auditSettings.Directory}; notifications: {notifications}");
                         return Task.CompletedTask;
                     }),
@@ -118,7 +119,7 @@ internal static class TradingRun
                         connected = await venue.ConnectAsync(terminal, http, contracts, ct).ConfigureAwait(false);
                         client = connected.Client;
                         probe = new KuCoinAuditProbe(client, contracts[0].Symbol);
-                        system = ActorSystem.Create("enigma", config);
+                        system = ActorSystem.Create("enigma", EnigmaConfig.Bootstrap(config));
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         await cluster.JoinAsync(cluster.SelfAddress, ct).ConfigureAwait(false);
                         agents = await EnigmaNode.StartAsync(system, new NodeServices(new KuCoinExchangeGateway(client), contracts, connected.StartingEquity)

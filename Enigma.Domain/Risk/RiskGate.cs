@@ -41,6 +41,9 @@ public sealed record RiskRequest(ContractSpec Contract, Side Side, decimal Entry
 /// </summary>
 public sealed record SizedOrder
 {
+    // Internal: only RiskGate sizes an order. The JSON constructor is how an approval crosses to the node that hosts the
+    // symbol's Execution entity; the cluster's own serializer is the only caller (the same trust as any cluster member).
+    [System.Text.Json.Serialization.JsonConstructor]
     internal SizedOrder(string symbol, Side side, long lots, decimal leverage, decimal entryPrice, decimal stopPrice, decimal takeProfitPrice, decimal liquidationPrice, decimal margin, decimal riskAmount, decimal breakEvenRoi)
     {
         (Symbol, Side, Lots, Leverage, EntryPrice, StopPrice, TakeProfitPrice, LiquidationPrice, Margin, RiskAmount, BreakEvenRoi) =

@@ -83,14 +83,15 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<RateLimitPool, TokenBucketRateLimiter> _buckets;
-    private readonly TokenBucketRateLimiter _publicPace;
-    private readonly TokenBucketRateLimiter _privatePace;
+    private readonly CallPace _publicPace;
+    private readonly CallPace _privatePace;
     private readonly Dictionary<RateLimitPool, long> _blockedUntilMs = [];
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
 
-    /// <param name="time">The clock of the exchange-imposed blocks. (The buckets refill on the runtime's own timer:
-    /// System.Threading.RateLimiting takes no TimeProvider, and even its manual replenishment reads the real clock.)</param>
+    /// <param name="time">The clock of the pace and of the exchange-imposed blocks. (The 30-second buckets refill on the
+    /// runtime's own timer: System.Threading.RateLimiting takes no TimeProvider, and even its manual replenishment reads
+    /// the real clock.)</param>
     /// <param name="window">KuCoin's is 30 s; tests shorten it.</param>
     /// <param name="publicPerSecond">The seed's pace for public calls (30 per 3 s), which KuCoin's pools do not set.</param>
     /// <param name="privatePerSecond">The seed's pace for private calls (75 per 3 s).</param>
@@ -98,9 +99,9 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
     public KuCoinRateLimiter(TimeProvider? time = null, int publicQuota = 2000, int futuresQuota = 2000, int managementQuota = 2000, TimeSpan? window = null,
         int publicPerSecond = 10, int privatePerSecond = 25, int burst = 10)
     {
-        _publicPace = Pace(publicPerSecond, burst);
-        _privatePace = Pace(privatePerSecond, burst);
         _time = time ?? TimeProvider.System;
+        _publicPace = new CallPace(publicPerSecond, burst, _time);
+        _privatePace = new CallPace(privatePerSecond, burst, _time);
         var period = window ?? Window;
         _buckets = new()
         {
@@ -120,9 +121,9 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        using var paced = await PaceOf(pool).AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        await PaceOf(pool).WaitTurnAsync(cancellationToken).ConfigureAwait(false);
         using var lease = await _buckets[pool].AcquireAsync(weight, cancellationToken).ConfigureAwait(false);
-        if (!lease.IsAcquired || !paced.IsAcquired)
+        if (!lease.IsAcquired)
         {
             // A weight above the whole quota is refused by the bucket itself (ArgumentOutOfRangeException); a failed
             // lease means as many requests as the quota are already queued.
@@ -138,8 +139,7 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
             return false;
         }
 
-        using var paced = PaceOf(pool).AttemptAcquire(1);
-        if (!paced.IsAcquired)
+        if (!PaceOf(pool).TryTakeTurnNow())
         {
             return false;
         }
@@ -183,7 +183,7 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var bucket in _buckets.Values.Append(_publicPace).Append(_privatePace))
+        foreach (var bucket in _buckets.Values)
         {
             await bucket.DisposeAsync().ConfigureAwait(false);
         }
@@ -198,23 +198,7 @@ public sealed class KuCoinRateLimiter : IAsyncDisposable
         }
     }
 
-    private TokenBucketRateLimiter PaceOf(RateLimitPool pool) => pool == RateLimitPool.Public ? _publicPace : _privatePace;
-
-    /// <summary>A per-second pace: one token every 1/rate seconds, at most <paramref name="burst"/> saved up.</summary>
-    private static TokenBucketRateLimiter Pace(int perSecond, int burst)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
-        return new(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / perSecond),
-            AutoReplenishment = true,
-            QueueLimit = 10_000,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-    }
+    private CallPace PaceOf(RateLimitPool pool) => pool == RateLimitPool.Public ? _publicPace : _privatePace;
 
     private static TokenBucketRateLimiter Bucket(int quota, TimeSpan window) => new(new TokenBucketRateLimiterOptions
     {

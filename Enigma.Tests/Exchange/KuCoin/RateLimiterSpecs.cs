@@ -39,7 +39,8 @@ public sealed class RateLimiterSpecs
     [Fact]
     public async Task Calls_must_keep_the_seeds_pace_a_burst_of_ten_then_ten_or_twenty_five_a_second()
     {
-        await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        await using var limiter = new KuCoinRateLimiter(time);
         for (var i = 0; i < 10; i++)
         {
             Assert.True(limiter.TryAcquire(RateLimitPool.Public, 1), $"public call {i + 1} of the burst");
@@ -51,18 +52,69 @@ public sealed class RateLimiterSpecs
         Assert.True(limiter.Available(RateLimitPool.Public) > 1900, "the pool's quota is far from spent: the pace held the call back");
 
         // The next call waits for the pace (a tenth of a second for public calls), not for the 30 s window.
-        await limiter.AcquireAsync(RateLimitPool.Public, 1).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var next = limiter.AcquireAsync(RateLimitPool.Public, 1).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(next.IsCompleted, "a public call went before its tenth of a second");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Waiting_private_calls_must_go_one_every_forty_milliseconds_in_the_order_they_asked()
+    {
+        var time = new FakeTimeProvider();
+        await using var limiter = new KuCoinRateLimiter(time);
+        for (var i = 0; i < 10; i++)
+        {
+            await limiter.AcquireAsync(RateLimitPool.Futures, 2);
+        }
+
+        var order = new List<int>();
+        var waiting = Enumerable.Range(0, 5).Select(async i =>
+        {
+            await limiter.AcquireAsync(RateLimitPool.Futures, 2);
+            lock (order)
+            {
+                order.Add(i);
+            }
+        }).ToArray();
+        for (var step = 1; step <= 5; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(40));
+            await PollUntil(() => { lock (order) { return order.Count == step; } });
+        }
+
+        await Task.WhenAll(waiting);
+        Assert.Equal([0, 1, 2, 3, 4], order);
+
+        // A quiet second saves a whole burst again.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(10, Enumerable.Range(0, 12).Count(_ => limiter.TryAcquire(RateLimitPool.Futures, 1)));
+    }
+
+    private static async Task PollUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(5);
+        }
     }
 
     [Fact]
     public async Task A_request_waiting_on_an_empty_pool_must_go_through_when_the_window_refills()
     {
-        await using var limiter = new KuCoinRateLimiter(new FakeTimeProvider(), futuresQuota: 10, window: TimeSpan.FromMilliseconds(200));
+        var time = new FakeTimeProvider();
+        await using var limiter = new KuCoinRateLimiter(time, futuresQuota: 10, window: TimeSpan.FromMilliseconds(200));
         while (limiter.TryAcquire(RateLimitPool.Futures, 1))
         {
         }
 
-        await limiter.AcquireAsync(RateLimitPool.Futures, 4).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        // The pace's slot comes on the test's clock; the pool's quota (the library's bucket) refills on the real one.
+        var waiting = limiter.AcquireAsync(RateLimitPool.Futures, 4).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

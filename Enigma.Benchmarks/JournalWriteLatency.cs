@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Enigma.Actors.Hosting;
+using Enigma.Domain.Execution;
+using Enigma.Domain.Market;
+using HdrHistogram;
+
+namespace Enigma.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project Enigma.Benchmarks -- journal-write [writes] [extra HOCON]</c>: the round trip of
+/// one <c>Persist</c> (an execution event, through our serializer) on the SQLite journal, one write at a time: what an
+/// order waits for before it is sent. HdrHistogram over N writes after 100 warm-up writes.
+/// </summary>
+internal static class JournalWriteLatency
+{
+    public static async Task RunAsync(int writes, string extraHocon)
+    {
+        var folder = Directory.CreateTempSubdirectory("enigma-journal-write-");
+        try
+        {
+            var config = ConfigurationFactory.ParseString(extraHocon)
+                .WithFallback(EnigmaConfig.SqliteJournal(Path.Combine(folder.FullName, "journal.db")))
+                .WithFallback("akka.loglevel = WARNING");
+            using var system = ActorSystem.Create("journal-write", EnigmaConfig.Bootstrap(config));
+            var writer = system.ActorOf(Props.Create(() => new Writer()));
+            var histogram = new LongHistogram(TimeStamp.Seconds(10), 3);
+            for (var i = 0; i < writes + 100; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await writer.Ask<long>(i, TimeSpan.FromSeconds(10));
+                if (i >= 100)
+                {
+                    histogram.RecordValue(Stopwatch.GetTimestamp() - start);
+                }
+            }
+
+            double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"journal write round trip over {writes} writes ({(extraHocon.Length == 0 ? "shipped settings" : extraHocon)}): p50 {Ms(histogram.GetValueAtPercentile(50)):F3} ms, p99 {Ms(histogram.GetValueAtPercentile(99)):F3} ms, max {Ms(histogram.GetMaxValue()):F3} ms"));
+            await system.Terminate();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private sealed class Writer : ReceivePersistentActor
+    {
+        public Writer()
+        {
+            Command<int>(i =>
+            {
+                var sender = Sender;
+                var id = string.Create(CultureInfo.InvariantCulture, $"XBTUSDTM-{i:x8}-E0");
+                var left = 3;
+                ExecutionEvent[] events = [new OrderAccepted(i, id, "x"), new OrderAccepted(i, id + "S", "x"), new OrderAccepted(i, id + "T", "x")];
+                PersistAll(events, _ =>
+                {
+                    if (--left == 0)
+                    {
+                        sender.Tell(LastSequenceNr);
+                    }
+                });
+            });
+        }
+
+        public override string PersistenceId => "execution-XBTUSDTM";
+    }
+}
