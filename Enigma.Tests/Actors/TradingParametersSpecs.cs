@@ -98,4 +98,25 @@ public sealed class TradingParametersSpecs
         var error = Assert.Throws<ConfigurationException>(() => EnigmaConfig.ExecutionSettings(config));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_SQLite_journal_durability_is_normal_by_default_overridable_and_validated_by_name()
+    {
+        var shipped = EnigmaConfig.Shipped("persistence.conf");
+        Assert.Equal("normal", EnigmaConfig.SqliteSynchronous(shipped, _ => null));
+        Assert.Equal("full", EnigmaConfig.SqliteSynchronous(shipped, name => name == "ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS" ? "FULL" : null));
+        var bad = Assert.Throws<ConfigurationException>(() => EnigmaConfig.SqliteSynchronous(ConfigurationFactory.ParseString("enigma.journal.sqlite-synchronous = off"), _ => null));
+        Assert.Contains("enigma.journal.sqlite-synchronous = 'off' must be normal or full", bad.Message, StringComparison.Ordinal);
+        var badVariable = Assert.Throws<ConfigurationException>(() => EnigmaConfig.SqliteSynchronous(shipped, _ => "sometimes"));
+        Assert.Contains("ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS", badVariable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_an_SQLite_journal_gets_the_connection_setup_that_sets_its_durability()
+    {
+        var sqlite = EnigmaConfig.Bootstrap(EnigmaConfig.Journal("Data Source=/tmp/never-opened.db", EnigmaConfig.SqliteProvider));
+        Assert.True(sqlite.Get<Akka.Persistence.Sql.Config.DataOptionsSetup>().HasValue);
+        var postgres = EnigmaConfig.Bootstrap(EnigmaConfig.Journal("Host=127.0.0.1;Database=enigma", EnigmaConfig.PostgresProvider));
+        Assert.False(postgres.Get<Akka.Persistence.Sql.Config.DataOptionsSetup>().HasValue);
+    }
 }
