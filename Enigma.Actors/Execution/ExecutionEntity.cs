@@ -218,8 +218,9 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         }
 
         var remaining = events.Count;
-        PersistAll(events, e =>
+        PersistAll(events.Select(e => JournalTags.ForExecution(_symbol, e)), tagged =>
         {
+            var e = (ExecutionEvent)tagged.Payload;
             var before = _state;
             Apply(e);
             Announce(before, e);

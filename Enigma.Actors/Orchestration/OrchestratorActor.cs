@@ -190,8 +190,9 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
         }
 
         var sender = Sender;
-        Persist(new SystemStateChanged(_state, to, reason, Now), changed =>
+        Persist(JournalTags.ForOrchestrator(new SystemStateChanged(_state, to, reason, Now)), tagged =>
         {
+            var changed = (SystemStateChanged)tagged.Payload;
             Apply(changed);
             _log.Info("{0} → {1}: {2}", TransitionResult.Name(changed.From), TransitionResult.Name(changed.To), reason);
             foreach (var agent in _agents.Values)

@@ -57,8 +57,14 @@ public sealed class JournalSerializer : SerializerWithStringManifest
     /// <summary>Every type this serializer writes, for the HOCON bindings and the spec that no persisted type falls back.</summary>
     public static IReadOnlyCollection<Type> BoundTypes => Manifests.Keys;
 
-    public override string Manifest(object o) =>
-        Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new SerializationException($"No journal manifest for {o.GetType().FullName}: add one to {nameof(JournalSerializer)}.");
+    public override string Manifest(object o) => ManifestFor(o);
+
+    /// <summary>The versioned manifest of a persisted object (also the base of its journal tag).</summary>
+    public static string ManifestFor(object o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return Manifests.TryGetValue(o.GetType(), out var manifest) ? manifest : throw new SerializationException($"No journal manifest for {o.GetType().FullName}: add one to {nameof(JournalSerializer)}.");
+    }
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Streams;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Signal;
 using Enigma.Actors.Hosting;
@@ -92,6 +93,28 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         Assert.Equal(filled.State.Position, rebuilt.State.Position);
         Assert.Equal(filled.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order(), rebuilt.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order());
         Assert.Single(await _sim.Client().GetFillsAsync(symbol: Xbt.Symbol), f => f.Lots == 2);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_tag_its_events_by_symbol_and_kind_for_queries()
+    {
+        var entity = Start(Gateway());
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        var approval = await ApprovalAsync(0.9m);
+        var result = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_600_000), TimeSpan.FromSeconds(10));
+        Assert.Equal(PlacementStatus.Accepted, result.Status);
+        await WaitForAsync(entity, s => s.State.Orders.Values.Count(o => o.Status == OrderStatus.Open) == 3, "entry, stop and target are open");
+
+        var journal = Akka.Persistence.Query.PersistenceQuery.Get(Sys).ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
+        async Task<List<Akka.Persistence.Query.EventEnvelope>> ByTag(string tag) =>
+            [.. await journal.CurrentEventsByTag(tag, Akka.Persistence.Query.Offset.NoOffset()).RunAsAsyncEnumerable(Sys.Materializer()).ToListAsync()];
+        var bySymbol = await ByTag("symbol:XBTUSDTM");
+        Assert.Equal(6, bySymbol.Count); // three orders placed, three accepted
+        Assert.All(bySymbol, e => Assert.Equal("execution-XBTUSDTM", e.PersistenceId));
+        Assert.Equal(3, (await ByTag("kind:order-placed")).Count);
+        Assert.All(await ByTag("kind:order-accepted"), e => Assert.IsType<OrderAccepted>(e.Event));
+        Assert.Equal(6, (await ByTag("execution")).Count);
+        Assert.Empty(await ByTag("symbol:ETHUSDTM"));
     }
 
     [Fact]
