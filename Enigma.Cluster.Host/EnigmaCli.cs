@@ -15,6 +15,7 @@ public static class EnigmaCli
             SimulatorCommand.Build(),
             PaperCommand.Build(),
             LiveCommand.Build(),
+            JournalCommand.Build(),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

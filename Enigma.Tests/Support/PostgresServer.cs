@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Enigma.Tests.Support;
+
+/// <summary>
+/// A private PostgreSQL server for the tests, started once per test run with the operators' own script
+/// (<c>deploy/scripts/pg-up.sh</c>) and stopped with <c>pg-down.sh</c>. Each test gets a database of its own.
+/// There is no fallback: where PostgreSQL cannot start, these tests fail and say why (<c>.ci/run</c> installs it).
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "enigma-pg-" + Guid.NewGuid().ToString("N")[..12]);
+    private string? _adminConnection;
+
+    public string AdminConnectionString => _adminConnection ?? throw new InvalidOperationException("The PostgreSQL server is not started.");
+
+    public async Task InitializeAsync()
+    {
+        var (code, output, error) = await RunScriptAsync("pg-up.sh");
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"deploy/scripts/pg-up.sh failed ({code}): {error}{output}");
+        }
+
+        const string Marker = "export ENIGMA_PG_CONN='";
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("pg-up.sh printed no ENIGMA_PG_CONN: " + output);
+        _adminConnection = line[Marker.Length..].TrimEnd('\'', '\r');
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await RunScriptAsync("pg-down.sh");
+    }
+
+    /// <summary>A new, empty database; the connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = (prefix + "_" + Guid.NewGuid().ToString("N")[..10]).ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = connection.CreateCommand();
+            create.CommandText = $"CREATE DATABASE \"{name}\"";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ToString();
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunScriptAsync(string script)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(TestFiles.RepositoryRoot, "deploy", "scripts", script), _folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresDefinition : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL";
+}
