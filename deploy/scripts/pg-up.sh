@@ -16,7 +16,10 @@ else
   AS_PG=""
 fi
 rm -rf "$ROOT"; mkdir -p "$ROOT"
-[ -z "$AS_PG" ] || chown postgres:postgres "$ROOT"
+if [ -n "$AS_PG" ]; then
+  chown postgres:postgres "$ROOT"
+  $AS_PG test -w "$ROOT" || { echo "pg-up.sh: the postgres user cannot reach $ROOT (a folder above it is private); use a folder under /tmp" >&2; exit 1; }
+fi
 free_port() {
   # A port nothing answers on (bash only: a fresh machine may have no python).
   local port
