@@ -10,6 +10,7 @@ using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
@@ -141,7 +142,8 @@ public static class EnigmaNode
     /// <summary>
     /// Startup step 7 (risk: load position state, calculate exposure): waits until every symbol's Execution entity has
     /// recovered and reconciled, then hands the positions it holds to the risk portfolio, so that exposure counts them
-    /// and no second position opens on a symbol that still has one. Returns each symbol's status.
+    /// and no second position opens on a symbol that still has one, and the losing streak their journals show across
+    /// all symbols. Returns each symbol's status.
     /// </summary>
     public static async Task<IReadOnlyList<ExecutionStatus>> RecoverPositionsAsync(EnigmaAgents agents, IEnumerable<ContractSpec> contracts, RiskParameters risk, TimeSpan within, CancellationToken cancellationToken)
     {
@@ -171,6 +173,7 @@ public static class EnigmaNode
             statuses.Add(status);
         }
 
+        agents.Portfolio.Tell(new LosingStreakRecovered(LosingStreak.Of(statuses.SelectMany(s => s.State.RecentRoundTrips))));
         return statuses;
     }
 

@@ -27,6 +27,12 @@ public sealed record PositionEnded(string Symbol, decimal NetPnl) : IClusterMess
 /// <summary>A position the Execution journal still holds after a restart: it counts for exposure until it closes.</summary>
 public sealed record PositionRecovered(OpenPosition Position) : IClusterMessage;
 
+/// <summary>
+/// The losing streak the journal holds (startup step 7: the Execution entities' recent round trips across every
+/// symbol), so that a restart does not forgive the losses before it.
+/// </summary>
+public sealed record LosingStreakRecovered(int ConsecutiveLosses) : IClusterMessage;
+
 public sealed record GetPortfolioView : IClusterMessage
 {
     public static GetPortfolioView Instance { get; } = new();
@@ -81,6 +87,7 @@ public sealed class RiskPortfolioActor : ReceiveActor
         Receive<AgentEnvelope<EmergencyStopped>>(_ => _systemState = SystemState.EmergencyStop);
         Receive<SystemStateChanged>(changed => _systemState = changed.To);
         Receive<PositionRecovered>(recovered => _positions[recovered.Position.Symbol] = recovered.Position);
+        Receive<LosingStreakRecovered>(recovered => _losingStreak = recovered.ConsecutiveLosses);
         Receive<GetPortfolioView>(_ => Sender.Tell(View()));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Risk + "-portfolio", check.SentAtMs)));
     }

@@ -50,6 +50,7 @@ public sealed class MessageSerializer : SerializerWithStringManifest
         [typeof(EquityUpdated)] = "risk.equity-updated.v1",
         [typeof(PositionEnded)] = "risk.position-ended.v1",
         [typeof(PositionRecovered)] = "risk.position-recovered.v1",
+        [typeof(LosingStreakRecovered)] = "risk.losing-streak-recovered.v1",
         [typeof(GetPortfolioView)] = "risk.get-portfolio-view.v1",
         [typeof(PortfolioView)] = "risk.portfolio-view.v1",
         [typeof(RiskApproved)] = "risk.approved.v1",

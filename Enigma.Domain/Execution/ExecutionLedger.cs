@@ -35,8 +35,17 @@ public sealed record PositionOpening(long OpenedAtMs, decimal CashBefore);
 /// One symbol's orders, position, cash and fill quality, as the events made them. <see cref="Opening"/> is set while
 /// a position is open (null in snapshots written before it existed, and while flat).
 /// </summary>
-public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount, PositionOpening? Opening = null)
+/// <summary>A position from its first fill to the fill that closed (or flipped) it, with its net PnL (fees and funding included).</summary>
+public sealed record RoundTrip(Side Side, long OpenedAtMs, long ClosedAtMs, decimal NetPnl);
+
+/// <param name="RoundTrips">The most recent round trips, newest last (at most <see cref="RoundTripsKept"/>): after a
+/// restart the losing streak is counted from them, not from zero. Null in snapshots written before it existed.</param>
+public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount, PositionOpening? Opening = null, ImmutableList<RoundTrip>? RoundTrips = null)
 {
+    public const int RoundTripsKept = 50;
+
+    public IReadOnlyList<RoundTrip> RecentRoundTrips => RoundTrips ?? [];
+
     public static ExecutionState Start(ContractSpec contract, decimal cash) =>
         new(contract, cash, PositionState.Flat, ImmutableDictionary<string, Order>.Empty.WithComparers(StringComparer.Ordinal), FillQuality.None, 0);
 
@@ -149,6 +158,18 @@ public static class ExecutionLedger
         var opening = position.Lots == 0 ? null
             : state.Position.Lots == 0 || Math.Sign(state.Position.Lots) != Math.Sign(position.Lots) ? new PositionOpening(filled.TimestampMs, state.Position.Lots == 0 ? state.Cash : cash)
             : state.Opening;
+        var roundTrips = state.RoundTrips;
+        if (state.Position.Lots != 0 && (position.Lots == 0 || Math.Sign(position.Lots) != Math.Sign(state.Position.Lots)))
+        {
+            // The same net PnL the Execution entity announces on position.closed: cash now against cash before it opened.
+            var closed = new RoundTrip(state.Position.Side!.Value, state.Opening?.OpenedAtMs ?? filled.TimestampMs, filled.TimestampMs, cash - (state.Opening?.CashBefore ?? state.Cash));
+            roundTrips = (roundTrips ?? []).Add(closed);
+            if (roundTrips.Count > ExecutionState.RoundTripsKept)
+            {
+                roundTrips = roundTrips.RemoveAt(0);
+            }
+        }
+
         return state with
         {
             Cash = cash,
@@ -156,6 +177,7 @@ public static class ExecutionLedger
             Orders = state.Orders.SetItem(order.ClientOrderId, moved),
             Quality = quality,
             Opening = opening,
+            RoundTrips = roundTrips,
         };
     }
 
@@ -169,4 +191,14 @@ public static class ExecutionLedger
         state.Orders.TryGetValue(clientOrderId, out var order)
             ? order
             : throw new InvalidOperationException($"No order {clientOrderId} for {state.Contract.Symbol}.");
+}
+
+/// <summary>The seed's losing streak: consecutive losing round trips, newest first, across every symbol.</summary>
+public static class LosingStreak
+{
+    public static int Of(IEnumerable<RoundTrip> roundTrips)
+    {
+        ArgumentNullException.ThrowIfNull(roundTrips);
+        return roundTrips.OrderByDescending(r => r.ClosedAtMs).TakeWhile(r => r.NetPnl < 0).Count();
+    }
 }

@@ -65,6 +65,22 @@ public sealed class JournalSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(["t1"], back.AppliedTradeIds);
     }
 
+    [Fact]
+    public void A_snapshot_must_keep_its_round_trips_and_one_written_before_they_existed_must_read_with_none()
+    {
+        var state = ExecutionState.Start(KnownContracts.Find("XBTUSDTM")!, 0) with { RoundTrips = [new RoundTrip(Side.Long, 1, 2, -3.5m)] };
+        var snapshot = new ExecutionSnapshot(state, []);
+        var serializer = (JournalSerializer)Sys.Serialization.FindSerializerFor(snapshot);
+        var bytes = serializer.ToBinary(snapshot);
+        var back = (ExecutionSnapshot)serializer.FromBinary(bytes, "execution.snapshot.v1");
+        Assert.Equal(state.RecentRoundTrips, back.State.RecentRoundTrips);
+
+        var older = System.Text.Json.Nodes.JsonNode.Parse(bytes)!;
+        Assert.True(older["state"]!.AsObject().Remove("roundTrips"));
+        var old = (ExecutionSnapshot)serializer.FromBinary(Encoding.UTF8.GetBytes(older.ToJsonString()), "execution.snapshot.v1");
+        Assert.Empty(old.State.RecentRoundTrips);
+    }
+
     /// <summary>What version 1 wrote, byte for byte: these must stay readable for as long as journals exist.</summary>
     [Theory]
     [InlineData("execution.order-placed.v1", """{"order":{"clientOrderId":"XBTUSDTM-mcnmywdc-E0","symbol":"XBTUSDTM","orderSide":"Buy","type":"Limit","purpose":"Entry","lots":3,"price":60000.1,"stopPrice":null,"reduceOnly":false,"expectedPrice":60000.1,"status":"New","filledLots":0,"exchangeOrderId":null},"timestampMs":1751562300000}""")]

@@ -137,6 +137,14 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         // The round trip reached the portfolio: the symbol is free again, and nothing new opens in EMERGENCY_STOP.
         var view = await agents.Portfolio.Ask<PortfolioView>(GetPortfolioView.Instance, TimeSpan.FromSeconds(5));
         Assert.Empty(view.Positions);
+
+        // The journal keeps the round trip: a portfolio started afresh (a restart) learns the losing streak from it.
+        Assert.Equal(roundTrip.NetPnl, Assert.Single(status.State.RecentRoundTrips).NetPnl);
+        var restartedPortfolio = Sys.ActorOf(RiskPortfolioActor.Props(10_000m));
+        await EnigmaNode.RecoverPositionsAsync(agents with { Portfolio = restartedPortfolio }, [Xbt], RiskParameters.Default, TimeSpan.FromSeconds(10), CancellationToken.None);
+        var recovered = await restartedPortfolio.Ask<PortfolioView>(GetPortfolioView.Instance, TimeSpan.FromSeconds(5));
+        Assert.True(roundTrip.NetPnl < 0, $"the emergency exit of this seeded replay loses (fees, the spread): {roundTrip.NetPnl}");
+        Assert.Equal(1, recovered.ConsecutiveLosses);
     }
 
     [Fact]

@@ -135,6 +135,40 @@ public sealed class ExecutionSpecs
     }
 
     [Fact]
+    public void Every_closed_position_must_leave_a_round_trip_with_its_net_pnl_and_the_losing_streak_counts_them_newest_first()
+    {
+        var state = ExecutionState.Start(Btc, 10_000m);
+        Order Entry(string id, OrderSide side, long lots) => new(id, "XBTUSDTM", side, OrderType.Limit, OrderPurpose.Entry, lots, 60_000m, null, false, 60_000m);
+        state = ExecutionLedger.Replay(state,
+        [
+            new OrderPlaced(1, Entry("b1", OrderSide.Buy, 2)),
+            new OrderFilled(2, "b1", "t1", 2, 60_000m, 0.05m, Liquidity.Maker),
+            new OrderPlaced(3, Entry("s1", OrderSide.Sell, 2)),
+            new OrderFilled(4, "s1", "t2", 2, 59_000m, 0.05m, Liquidity.Taker), // a loss: 2 × 0.001 × −1000 − fees
+        ]);
+        var loss = Assert.Single(state.RecentRoundTrips);
+        Assert.Equal(new RoundTrip(Side.Long, 2, 4, -2m - 0.1m), loss);
+        Assert.Equal(state.Cash - 10_000m, loss.NetPnl);
+
+        // A flip closes one position and opens the next: the round trip ends at the flip.
+        state = ExecutionLedger.Replay(state,
+        [
+            new OrderPlaced(5, Entry("s2", OrderSide.Sell, 1)),
+            new OrderFilled(6, "s2", "t3", 1, 60_000m, 0m, Liquidity.Maker),
+            new OrderPlaced(7, Entry("b2", OrderSide.Buy, 2)),
+            new OrderFilled(8, "b2", "t4", 2, 60_500m, 0m, Liquidity.Maker),   // the short loses 0.5; now long 1
+        ]);
+        Assert.Equal(2, state.RecentRoundTrips.Count);
+        Assert.Equal(new RoundTrip(Side.Short, 6, 8, -0.5m), state.RecentRoundTrips[1]);
+        Assert.Equal(2, LosingStreak.Of(state.RecentRoundTrips));
+
+        // Across symbols, by closing time: a win in between ends the streak.
+        var other = new[] { new RoundTrip(Side.Long, 5, 7, 3m) };
+        Assert.Equal(1, LosingStreak.Of(state.RecentRoundTrips.Concat(other)));
+        Assert.Equal(0, LosingStreak.Of([]));
+    }
+
+    [Fact]
     public void Impossible_events_must_be_refused_with_the_order_named()
     {
         var state = ExecutionLedger.Apply(ExecutionState.Start(Btc, 1_000m),
