@@ -40,6 +40,45 @@ public sealed record NodeServices(IExchangeGateway Exchange, IReadOnlyList<Contr
     public NotificationSettings? Notifications { get; init; }
 
     public HttpClient? Http { get; init; }
+
+    /// <summary>
+    /// The agents this node carries (<see cref="NodeRoles"/>); null means every one (a single-node cluster). The node's
+    /// <c>akka.cluster.roles</c> must name the same roles, since shards and singletons are placed by them.
+    /// </summary>
+    public IReadOnlySet<string>? Roles { get; init; }
+}
+
+/// <summary>The cluster roles, one per agent: shards and singletons run only on nodes with their role.</summary>
+public static class NodeRoles
+{
+    public const string Orchestrator = "orchestrator";
+    public const string Data = "data";
+    public const string Signal = "signal";
+    public const string Risk = "risk";
+    public const string Execution = "execution";
+    public const string Audit = "audit";
+    public const string Optimizer = "optimizer";
+
+    public static IReadOnlyList<string> All { get; } = [Orchestrator, Data, Signal, Risk, Execution, Audit, Optimizer];
+
+    /// <summary>A comma-separated list (<c>signal,risk</c>; <c>all</c> for every role), each one checked.</summary>
+    public static IReadOnlySet<string> Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var roles = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => r.ToLowerInvariant()).ToList();
+        if (roles.Count == 1 && roles[0] == "all")
+        {
+            return All.ToHashSet(StringComparer.Ordinal);
+        }
+
+        var unknown = roles.Where(r => !All.Contains(r)).ToList();
+        if (roles.Count == 0 || unknown.Count > 0)
+        {
+            throw new ArgumentException($"unknown role(s) '{string.Join(", ", unknown)}': the roles are {string.Join(", ", All)} (or all).");
+        }
+
+        return roles.ToHashSet(StringComparer.Ordinal);
+    }
 }
 
 /// <summary>The agents of one node, started: the shard regions per symbol, the portfolio, the orchestrator and the bus.</summary>
@@ -63,6 +102,8 @@ public static class EnigmaNode
     public static Config SingleNodeCluster(Config journal) => ConfigurationFactory.ParseString("""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        # One node carries every agent (NodeRoles): shards and singletons are placed by role.
+        akka.cluster.roles = [orchestrator, data, signal, risk, execution, audit, optimizer]
         akka.cluster.sharding { state-store-mode = ddata, remember-entities = off }
         # Per-symbol entities hold live indicator state: they stay up rather than being passivated after 2 minutes idle.
         akka.cluster.sharding.passivate-idle-entity-after = off
@@ -99,16 +140,26 @@ public static class EnigmaNode
 
         var bus = DistributedPubSub.Get(system).Mediator;
         var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system);
         var extractor = new SymbolExtractor();
-        var portfolio = Singleton(system, "risk-portfolio", RiskPortfolioActor.Props(services.StartingEquity, services.Risk, bus, SystemState.Initializing));
-        var signal = await sharding.StartAsync("signal", symbol => SignalEntity.Props(symbol, bus, services.Signal, services.Time), settings, extractor).ConfigureAwait(false);
-        var risk = await sharding.StartAsync("risk", symbol => RiskEntity.Props(Contract(symbol), portfolio, bus, services.Time), settings, extractor).ConfigureAwait(false);
-        var execution = await sharding.StartAsync("execution", symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time, bus), settings, extractor).ConfigureAwait(false);
-        var orchestrator = Singleton(system, "orchestrator", OrchestratorActor.Props(bus, services.Orchestrator, services.Time));
+        bool Carries(string role) => services.Roles is null || services.Roles.Contains(role);
+
+        // A region where the node carries the role, a proxy (which only forwards) where it does not.
+        async Task<IActorRef> Region(string role, Func<string, Props> entity)
+        {
+            var settings = ClusterShardingSettings.Create(system).WithRole(role);
+            return Carries(role)
+                ? await sharding.StartAsync(role, entity, settings, extractor).ConfigureAwait(false)
+                : await sharding.StartProxyAsync(role, role, extractor).ConfigureAwait(false);
+        }
+
+        var portfolio = Singleton(system, "risk-portfolio", NodeRoles.Risk, Carries(NodeRoles.Risk), () => RiskPortfolioActor.Props(services.StartingEquity, services.Risk, bus, SystemState.Initializing));
+        var signal = await Region(NodeRoles.Signal, symbol => SignalEntity.Props(symbol, bus, services.Signal, services.Time)).ConfigureAwait(false);
+        var risk = await Region(NodeRoles.Risk, symbol => RiskEntity.Props(Contract(symbol), portfolio, bus, services.Time)).ConfigureAwait(false);
+        var execution = await Region(NodeRoles.Execution, symbol => ExecutionEntity.Props(Contract(symbol), services.Exchange, services.Execution, services.Time, bus)).ConfigureAwait(false);
+        var orchestrator = Singleton(system, "orchestrator", NodeRoles.Orchestrator, Carries(NodeRoles.Orchestrator), () => OrchestratorActor.Props(bus, services.Orchestrator, services.Time));
         orchestrator.Tell(new RegisterAgent(Agents.Risk + "-portfolio", portfolio));
         IActorRef? audit = null;
-        if (services.AuditProbe is { } probe)
+        if (services.AuditProbe is { } probe && Carries(NodeRoles.Audit))
         {
             audit = system.ActorOf(AuditAgent.Props(probe, portfolio, orchestrator, bus, services.StartingEquity, services.Risk, services.Audit, services.Time, execution, [.. contracts.Keys]), Agents.Audit);
             orchestrator.Tell(new RegisterAgent(Agents.Audit, audit));
@@ -120,11 +171,16 @@ public static class EnigmaNode
             orchestrator.Tell(new RegisterAgent("notifier", notifier));
         }
 
-        system.ActorOf(TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? [(e.Payload.Symbol, e)] : []), "route-signals-to-risk");
-        system.ActorOf(TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? [(e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs))] : []), "route-approvals-to-execution");
-        system.ActorOf(TopicRouter.Props(bus, Topics.EmergencyStop, execution, m => m is AgentEnvelope<EmergencyStopped> e
-            ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
-            : []), "route-emergency-to-execution");
+        // Each route is the subscription of one agent kind: a singleton, so that with several nodes a message is handed
+        // to its shard region once, not once per node. It runs on a node with the target's role.
+        SingletonManager(system, "route-signals-to-risk", NodeRoles.Risk, Carries(NodeRoles.Risk),
+            () => TopicRouter.Props(bus, Topics.SignalGenerated, risk, m => m is AgentEnvelope<SignalOutput> e ? [(e.Payload.Symbol, e)] : []));
+        SingletonManager(system, "route-approvals-to-execution", NodeRoles.Execution, Carries(NodeRoles.Execution),
+            () => TopicRouter.Props(bus, Topics.RiskApproved, execution, m => m is AgentEnvelope<RiskApproved> e ? [(e.Payload.Order.Symbol, new PlaceApprovedOrder(e.Payload.Order, e.Payload.DecisionTimeMs))] : []));
+        SingletonManager(system, "route-emergency-to-execution", NodeRoles.Execution, Carries(NodeRoles.Execution),
+            () => TopicRouter.Props(bus, Topics.EmergencyStop, execution, m => m is AgentEnvelope<EmergencyStopped> e
+                ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
+                : []));
         return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit };
     }
 
@@ -133,10 +189,19 @@ public static class EnigmaNode
     /// through a proxy that buffers while it moves: the orchestrator and the risk portfolio, which must each see
     /// everything to decide (the state machine; the exposure budget across all symbols).
     /// </summary>
-    private static IActorRef Singleton(ActorSystem system, string name, Props props)
+    private static IActorRef Singleton(ActorSystem system, string name, string role, bool carried, Func<Props> props)
     {
-        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);
-        return system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)), name + "-proxy");
+        SingletonManager(system, name, role, carried, props);
+        return system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system).WithRole(role)), name + "-proxy");
+    }
+
+    /// <summary>A singleton nobody sends to (a route): its manager only, on the nodes that may run it.</summary>
+    private static void SingletonManager(ActorSystem system, string name, string role, bool carried, Func<Props> props)
+    {
+        if (carried)
+        {
+            system.ActorOf(ClusterSingletonManager.Props(props(), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(role)), name);
+        }
     }
 
     /// <summary>

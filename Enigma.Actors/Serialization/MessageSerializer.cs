@@ -101,7 +101,10 @@ public sealed class MessageSerializer : SerializerWithStringManifest
     public MessageSerializer(ExtendedActorSystem system)
         : base(system)
     {
-        _json = new JsonSerializerOptions(JournalSerializer.Json);
+        // Unlike the journal's, get-only properties are written: a message such as SizedOrder is get-only throughout
+        // (only RiskGate sizes an order) and would otherwise cross the wire empty. Messages are never stored, so
+        // derived values travelling along cost nothing.
+        _json = new JsonSerializerOptions(JournalSerializer.Json) { IgnoreReadOnlyProperties = false };
         _json.Converters.Add(new ActorRefConverter(system));
     }
 

@@ -97,6 +97,13 @@ public sealed class MessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Matches(@"^(envelope\.v\d+/)?[a-z]+\.[a-z-]+\.v\d+$", manifest);
         var bytes = serializer.ToBinary(message);
         Assert.DoesNotContain("$type", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+
+        // Every field of the sample is filled: an empty object means a type whose fields were never written
+        // (unless the message has no fields at all, like GetSystemStatus).
+        if (message.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Length > 0)
+        {
+            Assert.DoesNotContain("{}", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        }
         var back = serializer.FromBinary(bytes, manifest);
         Assert.Equal(message.GetType(), back.GetType());
 
@@ -181,7 +188,8 @@ public sealed class MessageSerializerSpecs : Akka.TestKit.Xunit2.TestKit
 
             if (type == typeof(ExecutionState))
             {
-                return ExecutionState.Start(Contract, 0);
+                var order = new Order("XBTUSDTM-mcnmywdc-E0", "XBTUSDTM", OrderSide.Buy, OrderType.Limit, OrderPurpose.Entry, 3, 60_000.1m, null, false, 60_000.1m);
+                return ExecutionLedger.Apply(ExecutionState.Start(Contract, 0), new OrderPlaced(1, order)) with { RoundTrips = [new RoundTrip(Side.Long, 1, 2, -1.5m)] };
             }
 
             if (type.IsArray)
