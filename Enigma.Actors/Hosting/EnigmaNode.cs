@@ -116,6 +116,24 @@ public static class EnigmaNode
         """).WithFallback(journal);
 
     /// <summary>
+    /// A node of a multi-node cluster (<c>hocon/cluster.conf</c>: split-brain resolver, failure detector and sharding
+    /// margins tuned for failover): its address, the seed nodes it joins (akka.tcp://enigma@host:port), its roles.
+    /// </summary>
+    public static Config ClusterNode(Config journal, string hostname, int port, IReadOnlyList<string> seeds, IReadOnlySet<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(roles);
+        static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        var node = ConfigurationFactory.ParseString(string.Join('\n',
+            $"akka.remote.dot-netty.tcp.hostname = {Quoted(hostname)}",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"akka.remote.dot-netty.tcp.port = {port}"),
+            $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quoted))}]",
+            $"akka.cluster.roles = [{string.Join(", ", roles.Order(StringComparer.Ordinal).Select(Quoted))}]"));
+        return node.WithFallback(EnigmaConfig.Shipped("cluster.conf")).WithFallback(journal);
+    }
+
+    /// <summary>
     /// Akka's log at INFO to <paramref name="path"/> through <see cref="FileLogger"/> (errors also on standard error),
     /// instead of everything on the console.
     /// </summary>
