@@ -223,6 +223,37 @@ public static class EnigmaNode
     }
 
     /// <summary>
+    /// Waits until this node's bus knows a subscriber of every topic that a route hands to a shard region
+    /// (<c>signal.generated</c>, <c>risk.approved</c>, <c>emergency.stop</c>). The routes are singletons, started once
+    /// the cluster is up, and on another node their subscriptions arrive here by gossip: a message published before
+    /// that finds no one. Part of the startup sequence, before READY.
+    /// </summary>
+    public static async Task WaitForRoutesAsync(EnigmaAgents agents, TimeSpan within, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        var deadline = DateTimeOffset.UtcNow + within;
+        string[] routed = [Topics.SignalGenerated, Topics.RiskApproved, Topics.EmergencyStop];
+        while (true)
+        {
+            // The topics the local mediator knows a subscription to, on any node; each route also subscribes to a
+            // marker topic of its own (Akka.NET 1.5.73 keeps its subscriber count internal).
+            var known = await agents.Bus.Ask<CurrentTopics>(GetTopics.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            var missing = routed.Where(t => !known.Topics.Contains(TopicRouter.MarkerOf(t))).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no route subscribed to {string.Join(", ", missing)} within {within.TotalSeconds:F0} s: is a node with the role up?");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Startup step 7 (risk: load position state, calculate exposure): waits until every symbol's Execution entity has
     /// recovered and reconciled, then hands the positions it holds to the risk portfolio, so that exposure counts them
     /// and no second position opens on a symbol that still has one, and the losing streak their journals show across

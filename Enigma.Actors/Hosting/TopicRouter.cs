@@ -13,6 +13,10 @@ public sealed class TopicRouter : ReceiveActor
     public TopicRouter(IActorRef mediator, string topic, IActorRef region, Func<object, IEnumerable<(string Symbol, object Message)>> route)
     {
         mediator.Tell(new Subscribe(topic, Self));
+
+        // Nothing is ever published here: other nodes learn this subscription together with the one above (same
+        // mediator, same gossip), so seeing it tells a node that messages on the topic now reach this route.
+        mediator.Tell(new Subscribe(MarkerOf(topic), Self));
         Receive<SubscribeAck>(_ => { });
         ReceiveAny(message =>
         {
@@ -22,6 +26,9 @@ public sealed class TopicRouter : ReceiveActor
             }
         });
     }
+
+    /// <summary>The topic that says a route for <paramref name="topic"/> is subscribed.</summary>
+    public static string MarkerOf(string topic) => "route-" + topic;
 
     public static Props Props(IActorRef mediator, string topic, IActorRef region, Func<object, IEnumerable<(string Symbol, object Message)>> route) =>
         Akka.Actor.Props.Create(() => new TopicRouter(mediator, topic, region, route));

@@ -170,6 +170,7 @@ internal static class TradingRun
                     }),
                     Step(10, async ct =>
                     {
+                        await EnigmaNode.WaitForRoutesAsync(agents, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                         var status = await agents.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
                         if (status.State == SystemState.EmergencyStop)
                         {

@@ -78,14 +78,9 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
         var entry = Xbt.FloorToTick(ticker.BestAsk * 1.001m);
         var approval = new SizedOrder(Xbt.Symbol, Side.Long, 2, 5, entry, Xbt.CeilingToTick(entry * 0.95m), Xbt.FloorToTick(entry * 1.05m), entry * 0.8m, entry * 2 * Xbt.Multiplier / 5, 10, 1);
         var approved = AgentEnvelope.Event(Agents.Risk, Topics.RiskApproved, new RiskApproved(approval, 1_751_562_300_000, 90), 1_751_562_300_000);
-        await PollUntilAsync(async () =>
-        {
-            // Until the route's subscription has reached this node by gossip, a publish finds no one; the entity
-            // places a decision once, so publishing again is safe.
-            front.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
-            await Task.Delay(200);
-            return (await Status()).State.Position.Lots == 2;
-        }, "the entry filled");
+        await EnigmaNode.WaitForRoutesAsync(front, TimeSpan.FromSeconds(30), CancellationToken.None);
+        front.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
+        await PollUntilAsync(async () => (await Status()).State.Position.Lots == 2, "the entry filled");
         var before = await Status();
 
         // Which execution node hosts the symbol: that one crashes.

@@ -69,15 +69,9 @@ public sealed class TwoNodeSpecs(PostgresServer postgres) : IAsyncLifetime
         var entry = Xbt.FloorToTick(ticker.BestAsk * 1.001m);
         var approval = new SizedOrder(Xbt.Symbol, Side.Long, 2, 5, entry, Xbt.CeilingToTick(entry * 0.95m), Xbt.FloorToTick(entry * 1.05m), entry * 0.8m, entry * 2 * Xbt.Multiplier / 5, 10, 1);
         var approved = AgentEnvelope.Event(Agents.Risk, Topics.RiskApproved, new RiskApproved(approval, 1_751_562_300_000, 90), 1_751_562_300_000);
-
-        // The route's subscription reaches the first node's mediator by gossip: until it has, a publish finds no one.
-        // Publishing again is safe: the entity places a decision once (its client order ids), the rest are duplicates.
-        await PollUntilAsync(async () =>
-        {
-            first.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
-            await Task.Delay(200);
-            return (await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Orders.Count == 3;
-        }, "the approval reached the entity");
+        await EnigmaNode.WaitForRoutesAsync(first, TimeSpan.FromSeconds(30), CancellationToken.None);
+        first.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
+        await PollUntilAsync(async () => (await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Orders.Count == 3, "the approval reached the entity");
 
         await PollUntilAsync(async () => (status = await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots == 2, "the entry filled");
         Assert.Equal(3, status.State.Orders.Count);
