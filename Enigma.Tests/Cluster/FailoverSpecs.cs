@@ -34,6 +34,7 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
     {
         _sim = await SimulatorHarness.StartAsync();
         _journal = EnigmaConfig.Journal(await postgres.CreateDatabaseAsync("failover"), EnigmaConfig.PostgresProvider);
+        await JournalSchema.EnsureAsync(_journal);
     }
 
     public async Task DisposeAsync()

@@ -34,6 +34,7 @@ public sealed class TwoNodeSpecs(PostgresServer postgres) : IAsyncLifetime
     {
         _sim = await SimulatorHarness.StartAsync();
         var journal = EnigmaConfig.Journal(await postgres.CreateDatabaseAsync("two_nodes"), EnigmaConfig.PostgresProvider);
+        await JournalSchema.EnsureAsync(journal);
         _first = ActorSystem.Create("enigma", EnigmaConfig.Bootstrap(Node(journal, "orchestrator, signal, risk")));
         _second = ActorSystem.Create("enigma", EnigmaConfig.Bootstrap(Node(journal, "execution")));
         var seed = Akka.Cluster.Cluster.Get(_first).SelfAddress;
