@@ -16,15 +16,16 @@ public static class JournalTags
 
     public static string Symbol(string symbol) => "symbol:" + symbol;
 
-    public static string Kind(object persisted) => "kind:" + KindName(JournalSerializer.ManifestFor(persisted));
+    public static string Kind(object persisted) => "kind:" + KindName(persisted);
 
     public static Tagged ForExecution(string symbol, ExecutionEvent e) => new(e, [Execution, Symbol(symbol), Kind(e)]);
 
     public static Tagged ForOrchestrator(SystemStateChanged changed) => new(changed, [Orchestrator, Kind(changed)]);
 
-    /// <summary><c>execution.order-filled.v1</c> → <c>order-filled</c>.</summary>
-    private static string KindName(string manifest)
+    /// <summary>A persisted object's kind: manifest <c>execution.order-filled.v1</c> → <c>order-filled</c>.</summary>
+    public static string KindName(object persisted)
     {
+        var manifest = JournalSerializer.ManifestFor(persisted);
         var withoutVersion = manifest[..manifest.LastIndexOf('.')];
         return withoutVersion[(withoutVersion.IndexOf('.', StringComparison.Ordinal) + 1)..];
     }

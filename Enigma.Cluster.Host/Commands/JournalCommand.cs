@@ -202,7 +202,16 @@ public static class JournalCommand
             return terminal.Fail(ExitCodes.BadInput, e.Message);
         }
 
-        var reader = JournalReader.Open(source);
+        JournalReader reader;
+        try
+        {
+            reader = JournalReader.Open(source);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or ArgumentException or InvalidOperationException)
+        {
+            return terminal.Fail(ExitCodes.BadInput, $"{source.Describe()}: {e.GetBaseException().Message}");
+        }
+
         await using (reader.ConfigureAwait(false))
         {
             try
@@ -236,12 +245,7 @@ public static class JournalCommand
         return false;
     }
 
-    private static string Kind(ExecutionEvent e)
-    {
-        var manifest = JournalSerializer.ManifestFor(e);
-        var name = manifest[..manifest.LastIndexOf('.')];
-        return name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..];
-    }
+    private static string Kind(ExecutionEvent e) => JournalTags.KindName(e);
 
     private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
 

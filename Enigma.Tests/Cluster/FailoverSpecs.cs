@@ -70,10 +70,10 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
         var seed = Akka.Cluster.Cluster.Get(first).SelfAddress.ToString();
         var (b, atB) = await StartNodeAsync("execution", [seed]);
         var (c, atC) = await StartNodeAsync("execution", [seed]);
-        await PollUntilAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first).State.Members.Count(m => m.Status == MemberStatus.Up) == 3), "three nodes are up");
+        await Poll.UntilAsync(() => Akka.Cluster.Cluster.Get(first).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, "three nodes are up");
 
         async Task<ExecutionStatus> Status() => await front.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(5));
-        await PollUntilAsync(async () => (await Status()).Phase == ExecutionPhase.Ready, "the entity reconciled");
+        await Poll.UntilAsync(async () => (await Status()).Phase == ExecutionPhase.Ready, "the entity reconciled");
 
         var ticker = await _sim.Client().GetTickerAsync(Xbt.Symbol);
         var entry = Xbt.FloorToTick(ticker.BestAsk * 1.001m);
@@ -81,7 +81,7 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
         var approved = AgentEnvelope.Event(Agents.Risk, Topics.RiskApproved, new RiskApproved(approval, 1_751_562_300_000, 90), 1_751_562_300_000);
         await EnigmaNode.WaitForRoutesAsync(front, TimeSpan.FromSeconds(30), CancellationToken.None);
         front.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
-        await PollUntilAsync(async () => (await Status()).State.Position.Lots == 2, "the entry filled");
+        await Poll.UntilAsync(async () => (await Status()).State.Position.Lots == 2, "the entry filled");
         var before = await Status();
 
         // Which execution node hosts the symbol: that one crashes.
@@ -91,7 +91,7 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
         await victim.Terminate();
 
         ExecutionStatus after = null!;
-        await PollUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             try
             {
@@ -113,15 +113,5 @@ public sealed class FailoverSpecs(PostgresServer postgres, ITestOutputHelper out
         Assert.Equal(2, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
         var working = (await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol)).Count + (await _sim.Client().GetStopOrdersAsync(Xbt.Symbol)).Count;
         Assert.Equal(2, working); // the stop and the target, once each
-    }
-
-    private static async Task PollUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(100);
-        }
     }
 }

@@ -60,11 +60,11 @@ public sealed class TwoNodeSpecs(PostgresServer postgres) : IAsyncLifetime
         };
         var first = await EnigmaNode.StartAsync(_first, services with { Roles = NodeRoles.Parse("orchestrator,signal,risk") });
         var second = await EnigmaNode.StartAsync(_second, services with { Roles = NodeRoles.Parse("execution") });
-        await PollUntilAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(_first).State.Members.Count(m => m.Status == MemberStatus.Up) == 2), "both nodes are up");
+        await Poll.UntilAsync(() => Akka.Cluster.Cluster.Get(_first).State.Members.Count(m => m.Status == MemberStatus.Up) == 2, "both nodes are up");
 
         // Asked from the first node, answered by the entity on the second: the status crosses the wire.
         ExecutionStatus status = null!;
-        await PollUntilAsync(async () => (status = await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).Phase == ExecutionPhase.Ready, "the entity reconciled");
+        await Poll.UntilAsync(async () => (status = await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).Phase == ExecutionPhase.Ready, "the entity reconciled");
 
         var ticker = await _sim.Client().GetTickerAsync(Xbt.Symbol);
         var entry = Xbt.FloorToTick(ticker.BestAsk * 1.001m);
@@ -72,9 +72,9 @@ public sealed class TwoNodeSpecs(PostgresServer postgres) : IAsyncLifetime
         var approved = AgentEnvelope.Event(Agents.Risk, Topics.RiskApproved, new RiskApproved(approval, 1_751_562_300_000, 90), 1_751_562_300_000);
         await EnigmaNode.WaitForRoutesAsync(first, TimeSpan.FromSeconds(30), CancellationToken.None);
         first.Bus.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topics.RiskApproved, approved));
-        await PollUntilAsync(async () => (await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Orders.Count == 3, "the approval reached the entity");
+        await Poll.UntilAsync(async () => (await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Orders.Count == 3, "the approval reached the entity");
 
-        await PollUntilAsync(async () => (status = await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots == 2, "the entry filled");
+        await Poll.UntilAsync(async () => (status = await first.ExecutionRegion.Ask<ExecutionStatus>(new ShardingEnvelope(Xbt.Symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(10))).State.Position.Lots == 2, "the entry filled");
         Assert.Equal(3, status.State.Orders.Count);
         Assert.Equal(2, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
         Assert.Equal(3, (await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol)).Count + (await _sim.Client().GetStopOrdersAsync(Xbt.Symbol)).Count + 1); // the entry filled; its stop and target wait
@@ -86,15 +86,5 @@ public sealed class TwoNodeSpecs(PostgresServer postgres) : IAsyncLifetime
         // The orchestrator singleton runs on the first node and answers the second through its proxy.
         var state = await second.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, TimeSpan.FromSeconds(10));
         Assert.Equal(SystemState.Initializing, state.State);
-    }
-
-    private static async Task PollUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(50);
-        }
     }
 }

@@ -35,13 +35,13 @@ public abstract class JournalCommandSpecs : IAsyncLifetime
         {
             var settings = new ExecutionSettings { SnapshotEvery = 2, PollInterval = TimeSpan.FromMilliseconds(50), ReconcileRetry = TimeSpan.FromMilliseconds(200) };
             var entity = system.ActorOf(ExecutionEntity.Props(Xbt, new KuCoinExchangeGateway(sim.Client()), settings));
-            await PollUntilAsync(async () => (await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5))).Phase == ExecutionPhase.Ready);
+            await Poll.UntilAsync(async () => (await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5))).Phase == ExecutionPhase.Ready, "the entity reconciled");
             var ticker = await sim.Client().GetTickerAsync(Xbt.Symbol);
             var entry = Xbt.FloorToTick(ticker.BestAsk * 1.001m);
             var approval = new SizedOrder(Xbt.Symbol, Side.Long, 3, 5, entry, Xbt.CeilingToTick(entry * 0.95m), Xbt.FloorToTick(entry * 1.05m), entry * 0.8m, entry * 3 * Xbt.Multiplier / 5, 10, 1);
             var placed = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
             Assert.Equal(PlacementStatus.Accepted, placed.Status);
-            await PollUntilAsync(async () => (await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5))).State.Position.Lots == 3);
+            await Poll.UntilAsync(async () => (await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5))).State.Position.Lots == 3, "the entry filled");
             LiveState = (await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5))).State;
             await entity.GracefulStop(TimeSpan.FromSeconds(10));
         }
@@ -84,16 +84,6 @@ public abstract class JournalCommandSpecs : IAsyncLifetime
         var (code, stdout, stderr) = Cli.Run("journal", "verify", "--journal", Journal);
         Assert.True(code == ExitCodes.Success, stdout + stderr);
         Assert.Contains("no anomaly", stdout, StringComparison.Ordinal);
-    }
-
-    protected static async Task PollUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(20);
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 using Enigma.Exchange.KuCoin.Rest;
+using Enigma.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Enigma.Tests.Exchange.KuCoin;
@@ -81,7 +82,7 @@ public sealed class RateLimiterSpecs
         for (var step = 1; step <= 5; step++)
         {
             time.Advance(TimeSpan.FromMilliseconds(40));
-            await PollUntil(() => { lock (order) { return order.Count == step; } });
+            await Poll.UntilAsync(() => { lock (order) { return order.Count == step; } }, $"{step} waiting call(s) went", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(5));
         }
 
         await Task.WhenAll(waiting);
@@ -90,16 +91,6 @@ public sealed class RateLimiterSpecs
         // A quiet second saves a whole burst again.
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(10, Enumerable.Range(0, 12).Count(_ => limiter.TryAcquire(RateLimitPool.Futures, 1)));
-    }
-
-    private static async Task PollUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(5);
-        }
     }
 
     [Fact]
