@@ -6,8 +6,9 @@ namespace Enigma.Cluster.Host;
 /// <summary>The <c>enigma</c> command line. Writers are passed in so that tests run it in-process.</summary>
 public static class EnigmaCli
 {
-    public static RootCommand Build() =>
-        new("Enigma: a distributed crypto-futures trading system for KuCoin Futures perpetuals.")
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Enigma: a distributed crypto-futures trading system for KuCoin Futures perpetuals.")
         {
             IndicatorsCommand.Build(),
             SignalsCommand.Build(),
@@ -16,7 +17,15 @@ public static class EnigmaCli
             PaperCommand.Build(),
             LiveCommand.Build(),
             JournalCommand.Build(),
+            NodeCommand.Build(),
         };
+        foreach (var inspection in InspectCommands.Build())
+        {
+            root.Subcommands.Add(inspection);
+        }
+
+        return root;
+    }
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

@@ -7,7 +7,8 @@ using Enigma.Domain.Market;
 namespace Enigma.Exchange.Simulator;
 
 /// <summary>A REST request as the handlers see it: already authenticated when its route is private.</summary>
-internal sealed record ApiRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string Body, SimulatorAccount? Account, IReadOnlyDictionary<string, string> RouteValues)
+/// <param name="Host">The Host header: the name the client reached the simulator by.</param>
+internal sealed record ApiRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string Body, SimulatorAccount? Account, IReadOnlyDictionary<string, string> RouteValues, string? Host = null)
 {
     public string? Q(string name) => Query.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 
@@ -126,8 +127,8 @@ internal sealed class RestApi
                 w.WriteNumber("fundingTime", m.NextFundingMs);
                 w.WriteEndObject();
             }))),
-            new("POST", "/api/v1/bullet-public", false, _ => Bullet(null)),
-            new("POST", "/api/v1/bullet-private", true, r => Bullet(r.AccountId)),
+            new("POST", "/api/v1/bullet-public", false, r => Bullet(null, r.Host)),
+            new("POST", "/api/v1/bullet-private", true, r => Bullet(r.AccountId, r.Host)),
 
             // Probes that ccxt makes with its default options (section 7.5).
             new("GET", "/api/v3/currencies", false, _ => ApiReply.Ok(w => { w.WriteStartArray(); w.WriteEndArray(); })),
@@ -255,10 +256,12 @@ internal sealed class RestApi
         return false;
     }
 
-    private ApiReply Bullet(string? accountId)
+    private ApiReply Bullet(string? accountId, string? host)
     {
         var token = _issueToken(accountId);
-        var endpoint = _webSocketEndpoint();
+        // The WebSocket is announced under the name the client used: a simulator listening on 0.0.0.0 in a container
+        // is reached by its service name, not by the address it bound.
+        var endpoint = string.IsNullOrEmpty(host) ? _webSocketEndpoint() : new UriBuilder(_webSocketEndpoint()) { Host = host.Split(':')[0] }.Uri;
         var options = _venue.Options;
         return ApiReply.Ok(w =>
         {

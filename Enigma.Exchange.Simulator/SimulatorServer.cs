@@ -235,7 +235,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         if (reply is null)
         {
             var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-            reply = route!.Handle(new ApiRequest(request.Method, path, query, body, account, values!));
+            reply = route!.Handle(new ApiRequest(request.Method, path, query, body, account, values!, request.Host.Host));
         }
 
         var response = context.Response;

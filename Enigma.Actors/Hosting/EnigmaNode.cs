@@ -98,6 +98,11 @@ public static class EnigmaNode
 {
     public const int MaxShards = 30;
 
+    private static readonly SymbolExtractor Extractor = new();
+
+    /// <summary>The shard a symbol's entities belong to (the same for signal, risk and execution).</summary>
+    public static string ShardOf(string symbol) => Extractor.ShardId(symbol);
+
     /// <summary>A single-process cluster on loopback (it joins itself), on top of <paramref name="journal"/>.</summary>
     public static Config SingleNodeCluster(Config journal) => ConfigurationFactory.ParseString("""
         akka.actor.provider = cluster
@@ -158,7 +163,7 @@ public static class EnigmaNode
 
         var bus = DistributedPubSub.Get(system).Mediator;
         var sharding = ClusterSharding.Get(system);
-        var extractor = new SymbolExtractor();
+        var extractor = Extractor;
         bool Carries(string role) => services.Roles is null || services.Roles.Contains(role);
 
         // A region where the node carries the role, a proxy (which only forwards) where it does not.
@@ -183,9 +188,10 @@ public static class EnigmaNode
             orchestrator.Tell(new RegisterAgent(Agents.Audit, audit));
         }
 
-        if (services.Notifications is { } notifications && services.Http is { } http)
+        if (services.Notifications is { } notifications && services.Http is { } http && Carries(NodeRoles.Orchestrator))
         {
-            var notifier = system.ActorOf(Notifier.Props(notifications, http, bus, services.Time), "notifier");
+            // One notifier in the cluster, beside the orchestrator: an emergency stop is announced once, not per node.
+            var notifier = Singleton(system, "notifier", NodeRoles.Orchestrator, Carries(NodeRoles.Orchestrator), () => Notifier.Props(notifications, http, bus, services.Time));
             orchestrator.Tell(new RegisterAgent("notifier", notifier));
         }
 

@@ -155,7 +155,7 @@ public static class TradingParameters
     }
 
     /// <summary>ENIGMA_MAX_DAILY_DRAWDOWN_PERCENT overrides max-daily-drawdown-percent, and so on for every key.</summary>
-    private static Config WithEnvironment(Config section, string prefix, Func<string, string?> environment)
+    internal static Config WithEnvironment(Config section, string prefix, Func<string, string?> environment)
     {
         var overrides = new List<string>();
         foreach (var (key, _) in section.AsEnumerable())
@@ -163,7 +163,7 @@ public static class TradingParameters
             var variable = prefix + key.Replace('-', '_').ToUpperInvariant();
             if (environment(variable) is { Length: > 0 } value)
             {
-                overrides.Add($"{key} = \"{value.Replace("\"", "", StringComparison.Ordinal)}\"");
+                overrides.Add($"{key} = \"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
             }
         }
 

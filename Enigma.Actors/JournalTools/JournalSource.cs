@@ -16,7 +16,8 @@ public sealed record JournalSource(string ConnectionString, string Provider)
     /// <paramref name="journal"/> is a path to an SQLite file, or a connection string; <paramref name="provider"/>
     /// (sqlite, postgresql, sqlserver, or a Linq2Db provider name) is guessed from the connection string when omitted.
     /// </summary>
-    public static JournalSource Parse(string journal, string? provider = null)
+    /// <param name="mustExist">The offline tools read a journal that is there; a node creates its SQLite file.</param>
+    public static JournalSource Parse(string journal, string? provider = null, bool mustExist = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(journal);
         var looksLikeConnectionString = journal.Contains('=', StringComparison.Ordinal);
@@ -31,7 +32,7 @@ public sealed record JournalSource(string ConnectionString, string Provider)
         if (name == EnigmaConfig.SqliteProvider && !looksLikeConnectionString)
         {
             var path = Path.GetFullPath(journal);
-            if (!File.Exists(path))
+            if (mustExist && !File.Exists(path))
             {
                 throw new FileNotFoundException($"No SQLite journal at {path}.", path);
             }
@@ -49,6 +50,14 @@ public sealed record JournalSource(string ConnectionString, string Provider)
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         """).WithFallback(EnigmaConfig.Journal(ConnectionString, Provider));
+
+    /// <summary>
+    /// The journal a node writes: tables created when missing (<see cref="JournalSchema"/> does it once before the
+    /// node joins), and an SQLite file switched to WAL.
+    /// </summary>
+    public Config ToNodeConfig() => Provider == EnigmaConfig.SqliteProvider
+        ? EnigmaConfig.SqliteJournal(new SqliteConnectionStringBuilder(ConnectionString).DataSource)
+        : EnigmaConfig.Journal(ConnectionString, Provider);
 
     /// <summary>The address without a password, for messages.</summary>
     public string Describe()

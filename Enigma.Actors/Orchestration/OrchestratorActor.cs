@@ -162,6 +162,10 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    // An agent on this node has a local path (akka://enigma): name its node as the cluster does.
+    private static string NodeOf(IActorRef agent) =>
+        (agent.Path.Address.HasLocalScope ? ((ExtendedActorSystem)Context.System).Provider.DefaultAddress : agent.Path.Address).ToString();
+
     private void Apply(SystemStateChanged changed)
     {
         _state = changed.To;
@@ -175,7 +179,7 @@ public sealed class OrchestratorActor : ReceivePersistentActor, IWithTimers
     private SystemStatus Status() => new(
         _state,
         _history.ToArray(),
-        _agents.Values.Select(a => new AgentRegistration(a.Name, a.Agent.Path.Address.ToString(), a.RegisteredAtMs, a.LastHeartbeatMs, a.Healthy, a.Restarts)).OrderBy(a => a.Name, StringComparer.Ordinal).ToArray(),
+        _agents.Values.Select(a => new AgentRegistration(a.Name, NodeOf(a.Agent), a.RegisteredAtMs, a.LastHeartbeatMs, a.Healthy, a.Restarts)).OrderBy(a => a.Name, StringComparer.Ordinal).ToArray(),
         _tasks.Running,
         _tasks.Waiting);
 

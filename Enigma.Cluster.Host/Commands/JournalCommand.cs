@@ -209,7 +209,7 @@ public static class JournalCommand
         }
         catch (Exception e) when (e is Akka.Configuration.ConfigurationException or ArgumentException or InvalidOperationException)
         {
-            return terminal.Fail(ExitCodes.BadInput, $"{source.Describe()}: {e.GetBaseException().Message}");
+            return terminal.Fail(ExitCodes.BadInput, $"{source.Describe()}: {Explain(e)}");
         }
 
         await using (reader.ConfigureAwait(false))
@@ -221,9 +221,26 @@ public static class JournalCommand
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The database cannot be reached, has no journal table, or a row cannot be read: say which and where.
-                return terminal.Fail(ExitCodes.BadInput, $"{source.Describe()}: {e.GetBaseException().Message}");
+                return terminal.Fail(ExitCodes.BadInput, $"{source.Describe()}: {Explain(e)}");
             }
         }
+    }
+
+    /// <summary>
+    /// The database's own words when a driver raised them (a socket error under a SqlException reads only "Success"),
+    /// else the innermost cause.
+    /// </summary>
+    private static string Explain(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is System.Data.Common.DbException)
+            {
+                return cause.Message;
+            }
+        }
+
+        return e.GetBaseException().Message;
     }
 
     private static bool TryTime(string? text, string option, out long ms, out string? error)

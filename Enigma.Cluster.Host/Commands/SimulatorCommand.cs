@@ -14,7 +14,8 @@ public static class SimulatorCommand
 
     public static Command Build()
     {
-        var port = new Option<int>("--port", "-p") { Description = "TCP port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8555 };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => 8555 };
+        var bind = new Option<string>("--bind") { Description = "The address to listen on: loopback by default; 0.0.0.0 in a container, for the nodes of docker-compose.", DefaultValueFactory = _ => "127.0.0.1" };
         var data = new Option<DirectoryInfo>("--data", "-d") { Description = "Folder of candle files named like BTCUSDT-5m.csv.gz.", DefaultValueFactory = _ => new DirectoryInfo(DefaultData) };
         var symbols = new Option<string[]>("--symbols", "-s")
         {
@@ -32,7 +33,7 @@ public static class SimulatorCommand
         var seed = new Option<int>("--seed") { Description = "Seeds the book and the fault dice: the same seed replays the same market.", DefaultValueFactory = _ => 1 };
         var command = new Command("simulator", "Run a KuCoin Futures compatible exchange simulator on loopback (REST, WebSocket, matching, fees, funding, liquidation).")
         {
-            port, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed, keepDataTimes, stateDir,
+            port, bind, data, symbols, speed, historyDays, apiKey, apiSecret, apiPassphrase, balance, seed, keepDataTimes, stateDir,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,6 +56,7 @@ public static class SimulatorCommand
                 options = new SimulatorOptions
                 {
                     Port = parseResult.GetValue(port),
+                    BindAddress = System.Net.IPAddress.TryParse(parseResult.GetValue(bind), out _) ? parseResult.GetValue(bind)! : throw new ArgumentException($"--bind '{parseResult.GetValue(bind)}' is not an IP address."),
                     DataDirectory = parseResult.GetValue(data)!.FullName,
                     Symbols = (parseResult.GetValue(symbols) ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                     Speed = parseResult.GetValue(speed),

@@ -30,7 +30,10 @@ internal sealed class EnigmaProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static EnigmaProcess Start(params string[] args)
+    public static EnigmaProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the child (credentials, the admin token), on top of this process's.</param>
+    public static EnigmaProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,6 +46,11 @@ internal sealed class EnigmaProcess : IDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -87,6 +95,23 @@ internal sealed class EnigmaProcess : IDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGTERM: what docker stop and systemd send; the node leaves the cluster before it exits.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>A free TCP port on loopback, for a child process to listen on.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan within)
