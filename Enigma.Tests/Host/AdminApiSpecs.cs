@@ -112,6 +112,45 @@ public sealed class AdminApiSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_emergency_stop_script_must_stop_the_node_through_its_admin_api()
+    {
+        static async Task<(int Code, string Output)> Script(Dictionary<string, string> environment, params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestFiles.RepositoryRoot };
+            start.ArgumentList.Add(Path.Combine(TestFiles.RepositoryRoot, "deploy", "scripts", "emergency-stop.sh"));
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            // The built enigma beside the tests, as an operator's published one (no dotnet run inside a spec).
+            start.Environment["ENIGMA_BIN"] = Path.Combine(AppContext.BaseDirectory, "enigma.dll");
+            start.Environment.Remove("ENIGMA_NODE_ADMIN_TOKEN");
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, await output + await error);
+        }
+
+        var (withoutToken, refusal) = await Script([], "--node", _node);
+        Assert.Equal(1, withoutToken);
+        Assert.Contains("set ENIGMA_NODE_ADMIN_TOKEN", refusal, StringComparison.Ordinal);
+
+        var (code, output) = await Script(new() { ["ENIGMA_NODE_ADMIN_TOKEN"] = Token }, "--node", _node);
+        Assert.True(code == 0, output);
+        Assert.Contains("state EMERGENCY_STOP", output, StringComparison.Ordinal);
+        var status = await _http.GetFromJsonAsync<StatusView>(new Uri(_admin.Address, "api/status"), AdminClient.Json);
+        Assert.Equal("EMERGENCY_STOP", status!.State);
+        Assert.Contains(status.History, h => h.To == "EMERGENCY_STOP" && h.Reason.Contains("emergency-stop.sh by", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Cli_must_name_a_node_that_does_not_answer()
     {
         var (code, _, stderr) = Cli.Run("cluster", "show", "--node", "127.0.0.1:" + EnigmaProcess.FreePort());
