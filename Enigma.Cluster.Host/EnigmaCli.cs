@@ -18,6 +18,7 @@ public static class EnigmaCli
             LiveCommand.Build(),
             JournalCommand.Build(),
             NodeCommand.Build(),
+            BacktestCommand.Build(),
         };
         foreach (var inspection in InspectCommands.Build())
         {
