@@ -52,6 +52,7 @@ public static class Backtester
         private long _sequence;
         private bool _started;
         private long _lastTimeMs;
+        private decimal _idleWallet = settings.InitialBalance;
 
         public List<BacktestTrade> Trades => _trades;
 
@@ -69,8 +70,16 @@ public static class Backtester
         public void Step(in Candle candle)
         {
             var position = _venue.Position(Account, contract.Symbol);
-            var atStake = _pending is not null || position is { IsOpen: true } || _venue.Orders(Account).Any(o => o.IsActive);
-            if (atStake)
+            var atStake = _pending is not null || position is { IsOpen: true } || _venue.HasActiveOrders(Account, contract.Symbol);
+            var quiet = atStake && _pending is null && !settings.PlayEveryCandle
+                && !_venue.CouldAct(Account, contract.Symbol, candle.Low, candle.High, candle.OpenTimeMs + timeframe.Milliseconds);
+            if (quiet)
+            {
+                // Nothing the position or its orders wait for lies in this candle's range, and no funding falls due:
+                // its path could not fill anything, so the venue only learns where it closed.
+                Advance(IntraCandlePath.Close(candle, timeframe.Milliseconds, contract, settings.PathPoints));
+            }
+            else if (atStake)
             {
                 // The candle as a market that trades: the pending decision fills at its open, then stops and targets
                 // fill along the path, funding falls due, liquidation happens.
@@ -89,12 +98,18 @@ public static class Backtester
                 }
             }
 
-            var balance = _venue.Balance(Account)!;
-            var now = _venue.Position(Account, contract.Symbol);
+            // Flat with nothing working, the wallet cannot have changed since it was last read.
+            var equity = atStake ? _venue.Balance(Account)!.AccountEquity : _idleWallet;
+            var now = atStake ? _venue.Position(Account, contract.Symbol) : null;
             var view = now is { IsOpen: true } p ? new StrategyPosition(p.Lots, p.AverageEntry, p.OpenedAtMs) : default;
-            _equity.Add(new EquityPoint(candle.OpenTimeMs + timeframe.Milliseconds, atStake ? balance.AccountEquity : balance.WalletBalance, !view.IsFlat));
+            if (atStake && view.IsFlat)
+            {
+                _idleWallet = _venue.Balance(Account)!.WalletBalance;
+            }
 
-            if (strategy.OnCandleClosed(candle, view, balance.AccountEquity) is not { } action)
+            _equity.Add(new EquityPoint(candle.OpenTimeMs + timeframe.Milliseconds, equity, !view.IsFlat));
+
+            if (strategy.OnCandleClosed(candle, view, equity) is not { } action)
             {
                 return;
             }
@@ -142,7 +157,7 @@ public static class Backtester
             {
                 case EnterAction enter when position is not { IsOpen: true }:
                     var walletBefore = _venue.Balance(Account)!.WalletBalance;
-                    var firstFill = _venue.Fills(Account).Count;
+                    var firstFill = _venue.FillCount(Account);
                     var entry = Place(new OrderRequest
                     {
                         AccountId = Account,
@@ -196,7 +211,7 @@ public static class Backtester
             _venue.CancelAll(Account, contract.Symbol, stops: true, nowMs);
             _venue.CancelAll(Account, contract.Symbol, stops: false, nowMs);
             _venue.TakeEvents();
-            var fills = _venue.Fills(Account).Skip(open.FirstFill).ToList();
+            var fills = _venue.FillsSince(Account, open.FirstFill);
             var entrySide = open.Action.Side == Side.Long ? OrderSide.Buy : OrderSide.Sell;
             var entries = fills.Where(f => f.Side == entrySide).ToList();
             var exits = fills.Where(f => f.Side != entrySide).ToList();
@@ -205,6 +220,7 @@ public static class Backtester
             var lots = entries.Sum(f => f.Lots);
             var fees = fills.Sum(f => f.Fee);
             var wallet = _venue.Balance(Account)!.WalletBalance;
+            _idleWallet = wallet;
             var net = wallet - open.WalletBefore;
             var sign = open.Action.Side == Side.Long ? 1 : -1;
             var gross = sign * (exitPrice - entryPrice) * lots * contract.Multiplier;

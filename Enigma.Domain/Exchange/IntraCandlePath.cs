@@ -53,6 +53,18 @@ public static class IntraCandlePath
         return ticks;
     }
 
+    /// <summary>The path's last point (the close), as <see cref="Build"/> would end it, without building the rest.</summary>
+    public static MarketTick Close(Candle candle, long durationMs, ContractSpec contract, int points)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentOutOfRangeException.ThrowIfLessThan(points, 4);
+        var low = Ceiling(candle.Low, contract);
+        var high = Math.Max(low, Floor(candle.High, contract));
+        var totalLots = candle.Volume <= 0 ? 0 : (long)decimal.Round(candle.Volume / contract.Multiplier, MidpointRounding.AwayFromZero);
+        var price = Math.Clamp(decimal.Round(candle.Close / contract.TickSize, MidpointRounding.ToEven) * contract.TickSize, low, high);
+        return new MarketTick(candle.OpenTimeMs + ((points - 1) * (durationMs / points)), price, totalLots - (totalLots / points * (points - 1)));
+    }
+
     private static decimal Ceiling(decimal price, ContractSpec contract) => decimal.Ceiling(price / contract.TickSize) * contract.TickSize;
 
     private static decimal Floor(decimal price, ContractSpec contract) => decimal.Floor(price / contract.TickSize) * contract.TickSize;

@@ -15,6 +15,13 @@ public sealed record ExchangeModelSettings
 
     /// <summary>Seeds the book's sizes; the same seed and the same calls give the same events.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Whether every tick publishes market data (mark price, trade prints, book level changes) for clients to take.
+    /// The simulator does; a backtest reads the venue's state and turns it off. Matching, fills, fees, funding and
+    /// liquidation are the same either way.
+    /// </summary>
+    public bool PublishMarketData { get; init; } = true;
 }
 
 /// <summary>
@@ -127,6 +134,17 @@ public sealed class SimulatedExchange
         market.HasPrice = true;
         market.Last = tick.Price;
         market.LastTimeMs = tick.TimeMs;
+        if (!_settings.PublishMarketData)
+        {
+            // The same venue, with nobody watching: resting orders fill, the book moves, stops trigger, positions are
+            // liquidated; no market data is printed or published.
+            FillRestingOrders(market, tick);
+            market.Book.MoveQuietly(tick.Price);
+            TriggerStops(market, tick.TimeMs);
+            Liquidate(market, tick.TimeMs);
+            return;
+        }
+
         _outbox.Add(new MarkPriceChanged(symbol, tick.TimeMs, tick.Price, tick.Price));
         if (newMinute)
         {
@@ -282,6 +300,58 @@ public sealed class SimulatedExchange
 
     public IReadOnlyList<ExchangeFill> Fills(string accountId) =>
         _accounts.TryGetValue(accountId, out var a) ? a.Fills.ToArray() : [];
+
+    /// <summary>How many fills the account has had: with <see cref="FillsSince"/>, a reader takes only what is new.</summary>
+    public int FillCount(string accountId) => _accounts.TryGetValue(accountId, out var a) ? a.Fills.Count : 0;
+
+    public IReadOnlyList<ExchangeFill> FillsSince(string accountId, int index) =>
+        _accounts.TryGetValue(accountId, out var a) && index < a.Fills.Count ? a.Fills.GetRange(index, a.Fills.Count - index) : [];
+
+    /// <summary>
+    /// Whether the market trading anywhere in [<paramref name="low"/>, <paramref name="high"/>] until
+    /// <paramref name="untilMs"/> could change anything for the account on the symbol: a stop it would trigger, a
+    /// resting order it would go through, the position's liquidation price, or a funding settlement. A backtest plays
+    /// a candle that cannot as its closing price alone.
+    /// </summary>
+    public bool CouldAct(string accountId, string symbol, decimal low, decimal high, long untilMs)
+    {
+        if (!_markets.TryGetValue(symbol, out var market) || !_accounts.TryGetValue(accountId, out var account))
+        {
+            return false;
+        }
+
+        if (account.Positions.TryGetValue(symbol, out var position) && position.IsOpen)
+        {
+            var liquidation = position.LiquidationPrice(market.Contract);
+            if ((position.Lots > 0 ? low <= liquidation : high >= liquidation) || (market.HasPrice && untilMs >= market.NextFundingMs))
+            {
+                return true;
+            }
+        }
+
+        foreach (var key in market.Active)
+        {
+            if (key.AccountId != accountId)
+            {
+                continue;
+            }
+
+            var order = account.Orders[key.OrderId];
+            var acts = order.IsUntriggeredStop
+                ? (order.Stop == StopDirection.Up ? high >= order.StopPrice : low <= order.StopPrice)
+                : order.Price is not { } limit || (order.Side == OrderSide.Buy ? low < limit : high > limit);
+            if (acts)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the account has a working order (resting or an untriggered stop) on the symbol.</summary>
+    public bool HasActiveOrders(string accountId, string symbol) =>
+        _markets.TryGetValue(symbol, out var m) && m.Active.Any(k => k.AccountId == accountId);
 
     public ExchangePosition? Position(string accountId, string symbol) =>
         _accounts.TryGetValue(accountId, out var a) && a.Positions.TryGetValue(symbol, out var p) ? p : null;
@@ -543,13 +613,25 @@ public sealed class SimulatedExchange
             return;
         }
 
-        // Through-fills only, best price first, then time: buys above the price, sells below it.
-        var crossed = market.Active
-            .Select(key => (Account: _accounts[key.AccountId], Order: _accounts[key.AccountId].Orders[key.OrderId]))
-            .Where(x => !x.Order.IsUntriggeredStop && x.Order.Price is { } p && (x.Order.Side == OrderSide.Buy ? p > tick.Price : p < tick.Price))
-            .OrderBy(x => x.Order.Side == OrderSide.Buy ? -x.Order.Price!.Value : x.Order.Price!.Value)
-            .ThenBy(x => x.Order.Priority)
-            .ToList();
+        // Through-fills only, best price first, then time: buys above the price, sells below it. Called on every tick:
+        // nothing is allocated unless an order is crossed.
+        List<(Account Account, ExchangeOrder Order)>? crossed = null;
+        foreach (var key in market.Active)
+        {
+            var account = _accounts[key.AccountId];
+            var order = account.Orders[key.OrderId];
+            if (!order.IsUntriggeredStop && order.Price is { } p && (order.Side == OrderSide.Buy ? p > tick.Price : p < tick.Price))
+            {
+                (crossed ??= []).Add((account, order));
+            }
+        }
+
+        if (crossed is null)
+        {
+            return;
+        }
+
+        crossed = [.. crossed.OrderBy(x => x.Order.Side == OrderSide.Buy ? -x.Order.Price!.Value : x.Order.Price!.Value).ThenBy(x => x.Order.Priority)];
         foreach (var (account, resting) in crossed)
         {
             if (budget == 0)
@@ -586,11 +668,23 @@ public sealed class SimulatedExchange
         }
 
         var price = market.Last;
-        var triggered = market.Active
-            .Select(key => (Account: _accounts[key.AccountId], Order: _accounts[key.AccountId].Orders[key.OrderId]))
-            .Where(x => x.Order.IsUntriggeredStop && (x.Order.Stop == StopDirection.Up ? price >= x.Order.StopPrice : price <= x.Order.StopPrice))
-            .OrderBy(x => x.Order.Priority)
-            .ToList();
+        List<(Account Account, ExchangeOrder Order)>? triggered = null;
+        foreach (var key in market.Active)
+        {
+            var account = _accounts[key.AccountId];
+            var order = account.Orders[key.OrderId];
+            if (order.IsUntriggeredStop && (order.Stop == StopDirection.Up ? price >= order.StopPrice : price <= order.StopPrice))
+            {
+                (triggered ??= []).Add((account, order));
+            }
+        }
+
+        if (triggered is null)
+        {
+            return;
+        }
+
+        triggered.Sort((a, b) => a.Order.Priority.CompareTo(b.Order.Priority));
         foreach (var (account, stop) in triggered)
         {
             market.Active.Remove((account.Id, stop.Id));
@@ -700,6 +794,11 @@ public sealed class SimulatedExchange
 
     private void PublishBookChanges(SymbolMarket market, long nowMs)
     {
+        if (!_settings.PublishMarketData)
+        {
+            return;
+        }
+
         if (_bookChanges.Count == 0)
         {
             return;
@@ -721,6 +820,11 @@ public sealed class SimulatedExchange
 
     private void PrintTrade(SymbolMarket market, long nowMs, OrderSide takerSide, decimal price, long lots, string takerOrderId, string makerOrderId)
     {
+        if (!_settings.PublishMarketData)
+        {
+            return;
+        }
+
         var trade = new TradePrinted(market.Contract.Symbol, nowMs, ++market.TradeSequence, NextTradeId(), takerSide, price, lots, takerOrderId, makerOrderId, market.Book.TopBid, market.Book.TopAsk);
         market.RecentTrades.Enqueue(trade);
         if (market.RecentTrades.Count > RecentTradesKept)

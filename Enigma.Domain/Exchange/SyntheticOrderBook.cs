@@ -75,6 +75,24 @@ internal sealed class SyntheticOrderBook
     }
 
     /// <summary>
+    /// Moves the market to <paramref name="price"/> without working out what a client would see change (nobody
+    /// watches a backtest's book): the levels an order takes are still computed from the price, and liquidity taken
+    /// from levels that left the window is still forgotten. The published book catches up at the next change.
+    /// </summary>
+    public void MoveQuietly(decimal price)
+    {
+        if (_gridStep == 0)
+        {
+            _gridStep = Math.Max(_contract.TickSize, _contract.FloorToTick(price * _shape.LevelSpacing));
+            _baseLots = Math.Max(1, (long)(_shape.LevelNotional / (price * _contract.Multiplier)));
+        }
+
+        _price = price;
+        Forget(BookSide.Bid);
+        Forget(BookSide.Ask);
+    }
+
+    /// <summary>
     /// A taker order of <paramref name="lots"/> walks the market's liquidity on the opposite side up to
     /// <paramref name="limit"/> (none for a market order); appends each (price, lots) it took and the levels that changed.
     /// </summary>

@@ -138,6 +138,20 @@ public sealed class BacktesterSpecs
     }
 
     [Fact]
+    public void Playing_quiet_candles_as_their_close_must_give_the_trades_of_playing_every_path()
+    {
+        var candles = Bybit("ETHUSDT-5m.csv.gz", 8_000);
+        BacktestResult Run(bool everyCandle) => Backtester.Run(candles, Eth, Timeframe.FiveMinutes,
+            new SignalScoreStrategy(Eth, SignalParameters.Default, RiskParameters.Default), new BacktestSettings { PlayEveryCandle = everyCandle });
+
+        var fast = Run(everyCandle: false);
+        var full = Run(everyCandle: true);
+        Assert.True(full.Trades.Count > 10, $"{full.Trades.Count} trades");
+        Assert.Equal(full.Trades.Select(t => (t.OpenedAtMs, t.ClosedAtMs, t.Side, t.Lots, t.Exit)), fast.Trades.Select(t => (t.OpenedAtMs, t.ClosedAtMs, t.Side, t.Lots, t.Exit)));
+        Assert.All(full.Trades.Zip(fast.Trades, (Full, Fast) => (Full, Fast)), p => Assert.InRange(p.Fast.NetPnl - p.Full.NetPnl, -0.01m * Math.Abs(p.Full.NetPnl) - 0.01m, 0.01m * Math.Abs(p.Full.NetPnl) + 0.01m));
+    }
+
+    [Fact]
     public void Bad_settings_must_be_named()
     {
         var error = Assert.Throws<ArgumentException>(() => Backtester.Run([], Eth, Timeframe.FiveMinutes, new AlwaysLong(Eth, 1), new BacktestSettings { FeeRate = 0.5m }));
