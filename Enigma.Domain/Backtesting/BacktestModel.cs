@@ -30,6 +30,13 @@ public sealed record BacktestSettings
     public int PathPoints { get; init; } = 8;
 
     /// <summary>
+    /// Candles opened before this time only warm the strategy up (its indicators see them; nothing it decides is acted
+    /// on and no equity is recorded): a walk-forward window starts trading with warm indicators. Null: trade from the
+    /// first candle.
+    /// </summary>
+    public long? TradeFromMs { get; init; }
+
+    /// <summary>
     /// Plays every candle at stake along its whole path, even one whose range cannot reach any stop, target,
     /// liquidation price or funding time (by default such a candle is played as its close alone: the same fills, much
     /// faster). For checking that shortcut.

@@ -30,16 +30,25 @@ public static class Backtester
         settings.Validate();
         var venueContract = settings.FeeRate is { } fee ? contract with { MakerFeeRate = fee, TakerFeeRate = fee } : contract;
         var run = new BacktestRun(venueContract, timeframe, strategy, settings);
+        var traded = 0;
+        long? from = null;
         foreach (var candle in candles)
         {
+            if (candle.OpenTimeMs < settings.TradeFromMs)
+            {
+                strategy.OnCandleClosed(candle, default, settings.InitialBalance);
+                continue;
+            }
+
+            from ??= candle.OpenTimeMs;
+            traded++;
             run.Step(candle);
         }
 
         run.Finish();
-        var from = candles.Count == 0 ? 0 : candles[0].OpenTimeMs;
-        var to = candles.Count == 0 ? 0 : candles[^1].OpenTimeMs + timeframe.Milliseconds;
-        return new BacktestResult(contract.Symbol, strategy.Name, settings, from, to, candles.Count, run.Trades, run.Equity,
-            BacktestMetrics.Compute(run.Trades, run.Equity, settings.InitialBalance, from, to));
+        var to = traded == 0 ? from ?? 0 : candles[^1].OpenTimeMs + timeframe.Milliseconds;
+        return new BacktestResult(contract.Symbol, strategy.Name, settings, from ?? 0, to, traded, run.Trades, run.Equity,
+            BacktestMetrics.Compute(run.Trades, run.Equity, settings.InitialBalance, from ?? 0, to));
     }
 
     private sealed class BacktestRun(ContractSpec contract, Timeframe timeframe, IBacktestStrategy strategy, BacktestSettings settings)
