@@ -19,6 +19,7 @@ public static class EnigmaCli
             JournalCommand.Build(),
             NodeCommand.Build(),
             BacktestCommand.Build(),
+            OptimizeCommand.Build(),
         };
         foreach (var inspection in InspectCommands.Build())
         {

@@ -85,7 +85,7 @@ public static class BacktestCommand
                     },
                 };
                 settings.Validate();
-                create = Strategy(parseResult.GetValue(strategy)!, given, parseResult.GetValue(stake));
+                create = StrategyFor(parseResult.GetValue(strategy)!, given, parseResult.GetValue(stake));
             }
             catch (ArgumentException e)
             {
@@ -142,7 +142,8 @@ public static class BacktestCommand
         return command;
     }
 
-    private static Func<ContractSpec, IBacktestStrategy> Strategy(string name, IReadOnlyDictionary<string, string> given, decimal stake)
+    /// <summary>The strategy NAME with its parameters (each checked now, not at the first candle).</summary>
+    internal static Func<ContractSpec, IBacktestStrategy> StrategyFor(string name, IReadOnlyDictionary<string, string> given, decimal stake)
     {
         decimal Number(string key, decimal fallback) =>
             !given.TryGetValue(key, out var text) ? fallback
@@ -189,7 +190,7 @@ public static class BacktestCommand
     }
 
     /// <summary>BTCUSDT-5m.csv.gz for XBTUSDTM, ETHUSDT-5m.csv for ETHUSDTM.</summary>
-    private static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
+    internal static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
         !folder.Exists ? null : folder.EnumerateFiles("*-5m.csv*").Where(f =>
         {
             try

@@ -110,7 +110,9 @@ public static class WalkForwardRunner
                 scores[i] = (score, result.Trades.Count, sharpe);
             });
 
-            var sharpes = scores.Values.Where(v => v.Sharpe is not null).Select(v => v.Sharpe!.Value).ToList();
+            // The spread of the trials' Sharpe ratios, over the sets that traded enough to be chosen: a set with two
+            // nearly equal trades has a meaningless, huge Sharpe ratio.
+            var sharpes = scores.Values.Where(v => v.Sharpe is not null && v.Trades >= o.MinTrainTrades).Select(v => v.Sharpe!.Value).ToList();
             if (sharpes.Count > 1)
             {
                 var mean = sharpes.Average();
