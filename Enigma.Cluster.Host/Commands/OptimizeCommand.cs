@@ -40,9 +40,14 @@ public static class OptimizeCommand
         var stake = new Option<decimal>("--stake") { Description = "USDT per entry (rsi-bollinger).", DefaultValueFactory = _ => 1_000m };
         var fee = new Option<decimal?>("--fee") { Description = "Fee per side (default: the contract's)." };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Where walk-forward runs are written.", DefaultValueFactory = _ => new DirectoryInfo(DefaultOutput) };
+        var maxP = new Option<double>("--max-p") { Description = "Deployment gate: the out-of-sample t-test's p must be below this.", DefaultValueFactory = _ => 0.05 };
+        var minDsr = new Option<double>("--min-dsr") { Description = "Deployment gate: the deflated Sharpe ratio must be at least this.", DefaultValueFactory = _ => 0.95 };
+        var maxPbo = new Option<double>("--max-pbo") { Description = "Deployment gate: the probability of backtest overfitting must be below this.", DefaultValueFactory = _ => 0.5 };
+        var allowInconclusive = new Option<bool>("--allow-inconclusive") { Description = "Deployment gate off: windows with too few test trades do not block." };
+        var weights = new Option<DirectoryInfo>("--model-weights") { Description = "Where a parameter set that passes every gate is written, versioned, with its evidence.", DefaultValueFactory = _ => new DirectoryInfo("knowledge-bank/model-weights") };
         var command = new Command("optimize", "Walk-forward validation of a parameter grid: chosen on each training period, judged on the unseen test period, with significance tests.")
         {
-            data, symbol, timerange, strategy, search, grid, windows, train, anchored, minTrades, stake, fee, output,
+            data, symbol, timerange, strategy, search, grid, windows, train, anchored, minTrades, stake, fee, output, maxP, minDsr, maxPbo, allowInconclusive, weights,
         };
         command.SetAction(parseResult =>
         {
@@ -145,6 +150,21 @@ public static class OptimizeCommand
             terminal.Line(string.Create(CultureInfo.InvariantCulture,
                 $"out of sample: {report.OutOfSampleTrades.Count} trades, net {report.OutOfSampleTrades.Sum(t => t.NetPnl):0.00} USDT; {report.OutOfSampleMeanAboveZero.Test}: t = {report.OutOfSampleMeanAboveZero.Statistic:0.00}, p = {report.OutOfSampleMeanAboveZero.PValue:0.0000}; deflated Sharpe ratio over {report.Trials} trial(s): {report.DeflatedSharpe:0.0000}"));
 
+            terminal.Line(report.ProbabilityOfOverfitting is { } pbo
+                ? string.Create(CultureInfo.InvariantCulture, $"probability of backtest overfitting (CSCV over {options.OverfittingBlocks} blocks of days): {pbo:0.000}")
+                : "probability of backtest overfitting: not computed (one parameter set, or too few days)");
+            var gates = new DeploymentGates
+            {
+                MaxPValue = parseResult.GetValue(maxP),
+                MinDeflatedSharpe = parseResult.GetValue(minDsr),
+                MaxOverfitting = parseResult.GetValue(maxPbo),
+                RequireConclusiveWindows = !parseResult.GetValue(allowInconclusive),
+            }.Judge(report);
+            foreach (var gate in gates)
+            {
+                terminal.Line($"gate {gate.Gate}: {(gate.Passed ? "passed" : "FAILED")} — {gate.Detail}");
+            }
+
             var id = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{parseResult.GetValue(strategy)}-{contract.Symbol}");
             var runFolder = Path.Combine(parseResult.GetValue(output)!.FullName, id);
             try
@@ -161,7 +181,8 @@ public static class OptimizeCommand
                     settings,
                     trials = report.Trials,
                     windows = report.Windows.Select(w => new { w.Window, chosen = w.Chosen?.Values, w.TrainScore, w.TrainTrades, w.Inconclusive, w.Verdict, test = w.Test?.Metrics }),
-                    outOfSample = new { trades = report.OutOfSampleTrades.Count, netPnl = report.OutOfSampleTrades.Sum(t => t.NetPnl), meanAboveZero = report.OutOfSampleMeanAboveZero, report.DeflatedSharpe, report.TrainingSharpeVariance },
+                    outOfSample = new { trades = report.OutOfSampleTrades.Count, netPnl = report.OutOfSampleTrades.Sum(t => t.NetPnl), meanAboveZero = report.OutOfSampleMeanAboveZero, report.DeflatedSharpe, report.TrainingSharpeVariance, report.ProbabilityOfOverfitting },
+                    gates,
                 };
                 File.WriteAllText(Path.Combine(runFolder, "summary.json"), JsonSerializer.Serialize(summary, Json));
                 File.WriteAllText(Path.Combine(runFolder, "out-of-sample-trades.csv"), Backtest.BacktestReport.TradesCsv(report.OutOfSampleTrades));
@@ -172,9 +193,57 @@ public static class OptimizeCommand
             }
 
             terminal.Line($"written: {runFolder}");
+            if (gates.Any(g => !g.Passed))
+            {
+                terminal.Line("not deployed: " + string.Join(", ", gates.Where(g => !g.Passed).Select(g => g.Gate)) + " failed");
+                return ExitCodes.Success;
+            }
+
+            // The set chosen on the most recent training period: the one a live system would run next.
+            var chosen = report.Windows.Last(w => w.Chosen is not null).Chosen!;
+            try
+            {
+                var deployed = Deploy(parseResult.GetValue(weights)!, parseResult.GetValue(strategy)!, contract.Symbol, chosen, id, runFolder);
+                terminal.Line($"deployed: {deployed}");
+            }
+            catch (IOException e)
+            {
+                return terminal.Fail(ExitCodes.OutputFailed, $"could not write the deployment: {e.Message}");
+            }
+
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Writes MODEL_WEIGHTS/STRATEGY/SYMBOL/vN.conf (the parameters as HOCON, N one above the last version) with the
+    /// walk-forward's summary beside it as vN.evidence.json; an existing version is never overwritten.
+    /// </summary>
+    private static string Deploy(DirectoryInfo weights, string strategy, string symbol, ParameterSet chosen, string runId, string runFolder)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(weights.FullName, strategy, symbol));
+        var version = folder.EnumerateFiles("v*.conf")
+            .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f.Name)[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
+            .DefaultIfEmpty(0).Max() + 1;
+        var path = Path.Combine(folder.FullName, string.Create(CultureInfo.InvariantCulture, $"v{version}.conf"));
+        var hocon = new System.Text.StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"# {strategy} on {symbol}, version {version}: chosen by walk-forward run {runId}, which passed every deployment gate.")
+            .AppendLine(CultureInfo.InvariantCulture, $"# Evidence: v{version}.evidence.json (the windows, the out-of-sample tests, the gates).")
+            .AppendLine(CultureInfo.InvariantCulture, $"enigma.deployed {{ strategy = \"{strategy}\", symbol = \"{symbol}\", version = {version}, run = \"{runId}\" }}");
+        foreach (var (key, value) in chosen.Values.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            hocon.AppendLine(CultureInfo.InvariantCulture, $"enigma.parameters.{key} = \"{value}\"");
+        }
+
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(hocon.ToString());
+        }
+
+        File.Copy(Path.Combine(runFolder, "summary.json"), Path.Combine(folder.FullName, string.Create(CultureInfo.InvariantCulture, $"v{version}.evidence.json")));
+        return path;
     }
 
     private static string Day(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);

@@ -50,7 +50,44 @@ public sealed record WalkForwardOptions
 
     /// <summary>Parallel backtests; each has its own venue and strategy.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Blocks of days for the probability of backtest overfitting (even; 0: not computed).</summary>
+    public int OverfittingBlocks { get; init; } = 10;
 }
+
+/// <summary>
+/// What a parameter set must show before it is deployed; each gate is reported with its value, so a refusal says
+/// which one failed. The defaults: out-of-sample returns above zero at p &lt; 0.05 (the seed), a deflated Sharpe ratio of
+/// at least 0.95, a probability of backtest overfitting below 0.5, and every window conclusive.
+/// </summary>
+public sealed record DeploymentGates
+{
+    public double MaxPValue { get; init; } = 0.05;
+
+    public double MinDeflatedSharpe { get; init; } = 0.95;
+
+    public double MaxOverfitting { get; init; } = 0.5;
+
+    public bool RequireConclusiveWindows { get; init; } = true;
+
+    public IReadOnlyList<GateResult> Judge(WalkForwardReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var inconclusive = report.Windows.Count(w => w.Inconclusive);
+        return
+        [
+            new("significance", report.OutOfSampleMeanAboveZero.PValue < MaxPValue, string.Create(CultureInfo.InvariantCulture, $"p = {report.OutOfSampleMeanAboveZero.PValue:0.0000} ({report.OutOfSampleMeanAboveZero.Test}, {report.OutOfSampleTrades.Count} trades), needs < {MaxPValue}")),
+            new("deflated Sharpe", report.DeflatedSharpe >= MinDeflatedSharpe, string.Create(CultureInfo.InvariantCulture, $"{report.DeflatedSharpe:0.0000} over {report.Trials} trials, needs ≥ {MinDeflatedSharpe}")),
+            new("overfitting", report.ProbabilityOfOverfitting is { } pbo && pbo < MaxOverfitting, report.ProbabilityOfOverfitting is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $"PBO {p:0.000}, needs < {MaxOverfitting}")
+                : "PBO not computed (fewer than two parameter sets, or too few days)"),
+            new("conclusive windows", !RequireConclusiveWindows || inconclusive == 0, string.Create(CultureInfo.InvariantCulture, $"{inconclusive} of {report.Windows.Count} windows inconclusive{(RequireConclusiveWindows ? ", needs none" : " (not required)")}")),
+        ];
+    }
+}
+
+/// <summary>One deployment gate: passed or not, and the value it was judged on.</summary>
+public sealed record GateResult(string Gate, bool Passed, string Detail);
 
 /// <summary>A window: the parameter set chosen on its training period, and how that set did on its test period.</summary>
 public sealed record WindowOutcome(WalkForwardWindow Window, ParameterSet? Chosen, double TrainScore, int TrainTrades, BacktestResult? Test, bool Inconclusive, string Verdict);
@@ -65,7 +102,8 @@ public sealed record WalkForwardReport(
     IReadOnlyList<BacktestTrade> OutOfSampleTrades,
     TestResult OutOfSampleMeanAboveZero,
     double DeflatedSharpe,
-    double TrainingSharpeVariance);
+    double TrainingSharpeVariance,
+    double? ProbabilityOfOverfitting);
 
 /// <summary>
 /// The seed's VALIDATE step. For each window, every parameter set is backtested on the training period and scored by
@@ -139,7 +177,40 @@ public static class WalkForwardRunner
         var oosReturns = Returns(outOfSample);
         var variance = variances.Count == 0 ? 0 : variances.Average();
         return new WalkForwardReport(outcomes, grid.Count, outOfSample, Significance.MeanAboveZero(oosReturns),
-            Significance.DeflatedSharpe(oosReturns, grid.Count, variance), variance);
+            Significance.DeflatedSharpe(oosReturns, grid.Count, variance), variance, Overfitting(candles, contract, timeframe, grid, strategy, settings, o));
+    }
+
+    /// <summary>
+    /// The probability of backtest overfitting over the whole data: every parameter set's daily returns (its equity at
+    /// each UTC day's end), cut into blocks of days, by combinatorially symmetric cross-validation.
+    /// </summary>
+    private static double? Overfitting(IReadOnlyList<Candle> candles, ContractSpec contract, Timeframe timeframe, IReadOnlyList<ParameterSet> grid,
+        Func<ParameterSet, ContractSpec, IBacktestStrategy> strategy, BacktestSettings settings, WalkForwardOptions o)
+    {
+        if (o.OverfittingBlocks < 2 || grid.Count < 2)
+        {
+            return null;
+        }
+
+        const long Day = 86_400_000;
+        var daily = new List<double>[grid.Count];
+        Parallel.For(0, grid.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism) }, i =>
+        {
+            var result = Backtester.Run(candles, contract, timeframe, strategy(grid[i], contract), settings);
+            var closes = result.Equity.GroupBy(e => (e.TimeMs - 1) / Day).OrderBy(g => g.Key).Select(g => g.Last().Equity).ToList();
+            var returns = new List<double>(closes.Count);
+            var previous = settings.InitialBalance;
+            foreach (var close in closes)
+            {
+                returns.Add(previous > 0 ? (double)((close - previous) / previous) : 0);
+                previous = close;
+            }
+
+            daily[i] = returns;
+        });
+
+        var days = daily.Min(d => d.Count);
+        return days < o.OverfittingBlocks ? null : Significance.ProbabilityOfOverfitting([.. daily.Select(d => (IReadOnlyList<double>)d.GetRange(0, days))], o.OverfittingBlocks);
     }
 
     /// <summary>Each trade's net PnL over the equity it was taken from.</summary>

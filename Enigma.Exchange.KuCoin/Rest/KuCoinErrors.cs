@@ -67,6 +67,14 @@ public sealed class KuCoinApiException : Exception
         Kind = KuCoinErrorKind.Unknown;
     }
 
+    /// <summary>A failure of our own making with the kind of the cause it ends on (a retry may help, or not).</summary>
+    public KuCoinApiException(string message, Exception innerException, KuCoinErrorKind kind)
+        : base(message, innerException)
+    {
+        Code = "000000";
+        Kind = kind;
+    }
+
     public string Code { get; }
 
     public string? ExchangeMessage { get; }

@@ -294,7 +294,16 @@ public sealed class KuCoinRestClient
             }
         }
 
-        throw new KuCoinApiException($"Order {order.ClientOid} on {order.Symbol}: not placed after {_options.PlacementAttempts} attempts, and the exchange has no order with that clientOid. Last error: {last?.Message}", last!);
+        // The exchange has no such order, so asking again with the same clientOid cannot double it: when the last
+        // failure was an outage, a rate limit or a lost reply, the caller is told a retry may help.
+        var kind = last switch
+        {
+            KuCoinApiException { IsRetryable: true } api => api.Kind,
+            KuCoinApiException { HttpStatus: >= 500 } => KuCoinErrorKind.Unavailable,
+            KuCoinApiException => KuCoinErrorKind.Unknown,
+            _ => KuCoinErrorKind.Unavailable,
+        };
+        throw new KuCoinApiException($"Order {order.ClientOid} on {order.Symbol}: not placed after {_options.PlacementAttempts} attempts, and the exchange has no order with that clientOid. Last error: {last?.Message}", last!, kind);
     }
 
     /// <summary>The outcome of a request we cannot know: it may or may not have reached the matching engine.</summary>

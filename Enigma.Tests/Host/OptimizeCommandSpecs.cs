@@ -21,11 +21,38 @@ public sealed class OptimizeCommandSpecs : IDisposable
         Assert.Contains("one-sample t-test, mean > 0", stdout, StringComparison.Ordinal);
         Assert.Contains("deflated Sharpe ratio over 4 trial(s)", stdout, StringComparison.Ordinal);
 
+        Assert.Contains("probability of backtest overfitting (CSCV over 10 blocks of days)", stdout, StringComparison.Ordinal);
+        Assert.Contains("gate significance:", stdout, StringComparison.Ordinal);
+        Assert.Contains("not deployed:", stdout, StringComparison.Ordinal); // a 4-set grid on 90 days does not pass the seed's gates
+
         var run = Assert.Single(Directory.GetDirectories(_folder.Path));
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
         Assert.Equal(3, summary.RootElement.GetProperty("windows").GetArrayLength());
         var trades = summary.RootElement.GetProperty("outOfSample").GetProperty("trades").GetInt32();
         Assert.Equal(trades + 1, File.ReadAllLines(Path.Combine(run, "out-of-sample-trades.csv")).Length);
+    }
+
+    [Fact]
+    public void A_set_that_passes_every_gate_must_be_deployed_as_a_new_version_with_its_evidence()
+    {
+        var weights = _folder.File("model-weights");
+        string[] args = ["optimize", "--data", TestFiles.Candles("bybit-linear"), "--symbol", "ETHUSDTM", "--strategy", "rsi-bollinger",
+            "--grid", "ENTRY_RSI=25,30", "--windows", "3", "--min-trades", "5", "--output", _folder.File("runs"), "--model-weights", weights,
+            "--max-p", "1.01", "--min-dsr", "0", "--max-pbo", "1.01", "--allow-inconclusive"];
+
+        var (first, said, error) = Cli.Run(args);
+        Assert.True(first == ExitCodes.Success, error);
+        Assert.Contains("deployed: ", said, StringComparison.Ordinal);
+        var (second, _, _) = Cli.Run(args);
+        Assert.Equal(ExitCodes.Success, second);
+
+        var folder = Path.Combine(weights, "rsi-bollinger", "ETHUSDTM");
+        Assert.Equal(["v1.conf", "v1.evidence.json", "v2.conf", "v2.evidence.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(folder, "v2.conf")));
+        Assert.Equal(2, config.GetInt("enigma.deployed.version"));
+        Assert.Contains(config.GetString("enigma.parameters.ENTRY_RSI"), new[] { "25", "30" });
+        using var evidence = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "v2.evidence.json")));
+        Assert.All(evidence.RootElement.GetProperty("gates").EnumerateArray(), g => Assert.True(g.GetProperty("passed").GetBoolean()));
     }
 
     [Theory]
