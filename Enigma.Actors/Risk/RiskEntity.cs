@@ -27,20 +27,17 @@ public sealed record RiskRejected(string Symbol, Side Side, IReadOnlyList<RiskRe
 /// </summary>
 public sealed class RiskEntity : ReceiveActor
 {
-    private const int ReturnsKept = 200;
 
     private readonly ContractSpec _contract;
     private readonly IActorRef _portfolio;
     private readonly IActorRef _bus;
     private readonly TimeProvider _time;
-    private readonly AverageTrueRange _atr = new();
-    private readonly Queue<double> _returns = new();
-    private decimal _lastClose;
-    private long _lastOpenTimeMs = long.MinValue;
+    private readonly RiskInputs _inputs;
 
     public RiskEntity(ContractSpec contract, IActorRef portfolio, IActorRef bus, TimeProvider? time = null)
     {
         _contract = contract;
+        _inputs = new RiskInputs(contract);
         _portfolio = portfolio;
         _bus = bus;
         _time = time ?? TimeProvider.System;
@@ -62,36 +59,16 @@ public sealed class RiskEntity : ReceiveActor
     public static Props Props(ContractSpec contract, IActorRef portfolio, IActorRef bus, TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new RiskEntity(contract, portfolio, bus, time));
 
-    private void OnCandle(Candle candle)
-    {
-        if (candle.OpenTimeMs <= _lastOpenTimeMs || candle.DescribeOhlcViolation() is not null)
-        {
-            return;
-        }
-
-        _atr.Update(candle);
-        if (_lastClose > 0)
-        {
-            _returns.Enqueue(Math.Log((double)(candle.Close / _lastClose)));
-            if (_returns.Count > ReturnsKept)
-            {
-                _returns.Dequeue();
-            }
-        }
-
-        _lastClose = candle.Close;
-        _lastOpenTimeMs = candle.OpenTimeMs;
-    }
+    private void OnCandle(Candle candle) => _inputs.Update(candle);
 
     private void OnSignal(SignalOutput signal)
     {
-        if (signal.Symbol != _contract.Symbol || signal.Direction == SignalDirection.Neutral || _atr.Value is not { } atr || _lastClose <= 0)
+        if (signal.Symbol != _contract.Symbol || signal.Direction == SignalDirection.Neutral
+            || _inputs.Request(signal.Direction == SignalDirection.Long ? Side.Long : Side.Short) is not { } request)
         {
             return;
         }
 
-        var side = signal.Direction == SignalDirection.Long ? Side.Long : Side.Short;
-        var request = new RiskRequest(_contract, side, _lastClose, atr / (double)_lastClose * 100, _returns.ToArray());
         _portfolio.Tell(new EvaluateRisk(request, signal, Self));
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Enigma.Domain.Indicators;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
@@ -20,14 +19,11 @@ namespace Enigma.Domain.Backtesting.Strategies;
 /// </summary>
 public sealed class SignalScoreStrategy : IBacktestStrategy
 {
-    private const int ReturnsKept = 200;
     private const long DayMs = 86_400_000;
     private readonly ContractSpec _contract;
     private readonly RiskParameters _risk;
     private readonly SignalEngine _engine;
-    private readonly AverageTrueRange _atr = new();
-    private readonly Queue<double> _returns = new();
-    private decimal _lastClose;
+    private readonly RiskInputs _inputs;
     private long _day = long.MinValue;
     private decimal _dayStartEquity;
     private int _losingStreak;
@@ -37,6 +33,7 @@ public sealed class SignalScoreStrategy : IBacktestStrategy
         _contract = contract ?? throw new ArgumentNullException(nameof(contract));
         _risk = risk ?? throw new ArgumentNullException(nameof(risk));
         _engine = new SignalEngine(contract.Symbol, timeframes, signal);
+        _inputs = new RiskInputs(contract);
     }
 
     public string Name => "signal-score";
@@ -44,17 +41,7 @@ public sealed class SignalScoreStrategy : IBacktestStrategy
     public StrategyAction? OnCandleClosed(in Candle candle, StrategyPosition position, decimal equity)
     {
         var output = _engine.Update(candle);
-        _atr.Update(candle);
-        if (_lastClose > 0)
-        {
-            _returns.Enqueue(Math.Log((double)(candle.Close / _lastClose)));
-            if (_returns.Count > ReturnsKept)
-            {
-                _returns.Dequeue();
-            }
-        }
-
-        _lastClose = candle.Close;
+        _inputs.Update(candle);
         var day = (candle.OpenTimeMs + _engine.BaseTimeframe.Milliseconds) / DayMs;
         if (day != _day)
         {
@@ -66,13 +53,12 @@ public sealed class SignalScoreStrategy : IBacktestStrategy
             }
         }
 
-        if (!position.IsFlat || output.Direction == SignalDirection.Neutral || _atr.Value is not { } atr)
+        var side = output.Direction == SignalDirection.Long ? Side.Long : Side.Short;
+        if (!position.IsFlat || output.Direction == SignalDirection.Neutral || _inputs.Request(side) is not { } request)
         {
             return null;
         }
 
-        var side = output.Direction == SignalDirection.Long ? Side.Long : Side.Short;
-        var request = new RiskRequest(_contract, side, candle.Close, atr / (double)candle.Close * 100, _returns.ToArray());
         var decision = RiskGate.Evaluate(request, new PortfolioView(equity, _dayStartEquity, _losingStreak, []), _risk);
         if (decision.Order is not { } order)
         {
