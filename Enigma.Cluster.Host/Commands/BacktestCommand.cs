@@ -97,22 +97,9 @@ public static class BacktestCommand
             var prices = new Dictionary<string, IReadOnlyList<Candle>>(StringComparer.Ordinal);
             foreach (var contract in contracts)
             {
-                var file = DataFile(folder, contract.Symbol);
-                if (file is null)
-                {
-                    return terminal.Fail(ExitCodes.BadInput, $"no 5m candle file for {contract.Symbol} in {folder.FullName} (expected a name like {(contract.Symbol.StartsWith("XBT", StringComparison.Ordinal) ? "BTC" : contract.Symbol[..^5])}USDT-5m.csv.gz).");
-                }
-
-                var loaded = CandleInput.Load(terminal, file, Timeframe.FiveMinutes, rejectErrors: true);
-                if (loaded is null)
+                if (LoadCandles(terminal, folder, contract, fromMs, toMs, range) is not { } candles)
                 {
                     return ExitCodes.BadInput;
-                }
-
-                var candles = loaded.Candles.Where(c => c.OpenTimeMs >= fromMs && c.OpenTimeMs < toMs).ToList();
-                if (candles.Count == 0)
-                {
-                    return terminal.Fail(ExitCodes.BadInput, $"{file.Name} has no candle in the timerange '{range}'.");
                 }
 
                 var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -189,8 +176,36 @@ public static class BacktestCommand
         }
     }
 
+    /// <summary>
+    /// The symbol's 5m candles opened in [<paramref name="fromMs"/>, <paramref name="toMs"/>), or null once the problem
+    /// (no file, unreadable rows, nothing in the range) has been reported.
+    /// </summary>
+    internal static List<Candle>? LoadCandles(Terminal terminal, DirectoryInfo folder, ContractSpec contract, long fromMs, long toMs, string range)
+    {
+        var file = DataFile(folder, contract.Symbol);
+        if (file is null)
+        {
+            terminal.Fail(ExitCodes.BadInput, $"no 5m candle file for {contract.Symbol} in {folder.FullName} (expected a name like {(contract.Symbol.StartsWith("XBT", StringComparison.Ordinal) ? "BTC" : contract.Symbol[..^5])}USDT-5m.csv.gz).");
+            return null;
+        }
+
+        if (CandleInput.Load(terminal, file, Timeframe.FiveMinutes, rejectErrors: true) is not { } loaded)
+        {
+            return null;
+        }
+
+        var candles = loaded.Candles.Where(c => c.OpenTimeMs >= fromMs && c.OpenTimeMs < toMs).ToList();
+        if (candles.Count == 0)
+        {
+            terminal.Fail(ExitCodes.BadInput, $"{file.Name} has no candle in the timerange '{range}'.");
+            return null;
+        }
+
+        return candles;
+    }
+
     /// <summary>BTCUSDT-5m.csv.gz for XBTUSDTM, ETHUSDT-5m.csv for ETHUSDTM.</summary>
-    internal static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
+    private static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
         !folder.Exists ? null : folder.EnumerateFiles("*-5m.csv*").Where(f =>
         {
             try

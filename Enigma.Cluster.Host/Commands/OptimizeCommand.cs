@@ -107,23 +107,9 @@ public static class OptimizeCommand
                 return terminal.Fail(ExitCodes.Usage, e.Message);
             }
 
-            var folder = parseResult.GetValue(data)!;
-            var file = BacktestCommand.DataFile(folder, contract.Symbol);
-            if (file is null)
-            {
-                return terminal.Fail(ExitCodes.BadInput, $"no 5m candle file for {contract.Symbol} in {folder.FullName}.");
-            }
-
-            var loaded = CandleInput.Load(terminal, file, Timeframe.FiveMinutes, rejectErrors: true);
-            if (loaded is null)
+            if (BacktestCommand.LoadCandles(terminal, parseResult.GetValue(data)!, contract, fromMs, toMs, range) is not { } candles)
             {
                 return ExitCodes.BadInput;
-            }
-
-            var candles = loaded.Candles.Where(c => c.OpenTimeMs >= fromMs && c.OpenTimeMs < toMs).ToList();
-            if (candles.Count == 0)
-            {
-                return terminal.Fail(ExitCodes.BadInput, $"{file.Name} has no candle in the timerange '{range}'.");
             }
 
             WalkForwardReport report;
