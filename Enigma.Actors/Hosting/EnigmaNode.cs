@@ -36,6 +36,9 @@ public sealed record NodeServices(IExchangeGateway Exchange, IReadOnlyList<Contr
 
     public AuditSettings Audit { get; init; } = new();
 
+    /// <summary>The Optimizer agent's worker slots and job lease (on nodes with the <c>optimizer</c> role).</summary>
+    public Optimization.OptimizerSettings Optimizer { get; init; } = new();
+
     /// <summary>Where emergency stops are announced; without them (or without <see cref="Http"/>) nothing is sent.</summary>
     public NotificationSettings? Notifications { get; init; }
 
@@ -86,6 +89,9 @@ public sealed record EnigmaAgents(IActorRef Bus, IActorRef Orchestrator, IActorR
 {
     /// <summary>The Audit agent, when the node was given a probe.</summary>
     public IActorRef? Audit { get; init; }
+
+    /// <summary>The Optimizer agent's coordinator (a proxy to the cluster singleton).</summary>
+    public IActorRef? Optimizer { get; init; }
 }
 
 /// <summary>
@@ -205,7 +211,15 @@ public static class EnigmaNode
             () => TopicRouter.Props(bus, Topics.EmergencyStop, execution, m => m is AgentEnvelope<EmergencyStopped> e
                 ? contracts.Keys.Select(symbol => (symbol, (object)new EmergencyClose(symbol, $"{e.Payload.Trigger}: {e.Payload.Detail}")))
                 : []));
-        return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit };
+        // The Optimizer agent: one coordinator in the cluster, a worker on every node with the role pulling its jobs.
+        var optimizer = Singleton(system, "optimizer", NodeRoles.Optimizer, Carries(NodeRoles.Optimizer), () => Optimization.OptimizerCoordinator.Props(bus, services.Optimizer, services.Time));
+        if (Carries(NodeRoles.Optimizer))
+        {
+            var worker = system.ActorOf(Optimization.OptimizerWorker.Props(optimizer, bus, services.Optimizer.WorkerSlots), "optimizer-worker");
+            orchestrator.Tell(new RegisterAgent(Agents.Optimizer, worker));
+        }
+
+        return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit, Optimizer = optimizer };
     }
 
     /// <summary>

@@ -82,6 +82,18 @@ public static class TradingParameters
         };
     }
 
+    /// <summary>enigma.optimizer: the Optimizer agent's worker slots, job lease and batch idle limit (ENIGMA_OPTIMIZER_WORKER_SLOTS, ...).</summary>
+    public static Optimization.OptimizerSettings Optimizer(Config config, Func<string, string?>? environment = null)
+    {
+        var section = Section(config, "enigma.optimizer", "ENIGMA_OPTIMIZER_", environment);
+        return new Optimization.OptimizerSettings
+        {
+            WorkerSlots = (int)Decimal(section, "enigma.optimizer", "worker-slots", 0, 256),
+            JobLease = Duration(section, "enigma.optimizer", "job-lease", TimeSpan.FromSeconds(5), TimeSpan.FromDays(1)),
+            BatchIdleLimit = Duration(section, "enigma.optimizer", "batch-idle-limit", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
+        };
+    }
+
     /// <summary>enigma.orchestrator: health checks and MAX_CONCURRENT_TASKS (ENIGMA_ORCHESTRATOR_HEALTH_INTERVAL, ...).</summary>
     public static OrchestratorSettings Orchestrator(Config config, Func<string, string?>? environment = null)
     {

@@ -266,4 +266,19 @@ public sealed class ClusterInspector(ActorSystem system, EnigmaAgents agents, IR
 
     /// <summary>For messages: a unix time in milliseconds as an ISO time.</summary>
     public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Hands a batch of backtest jobs to the Optimizer agent's coordinator.</summary>
+    public Task<Optimization.WorkAccepted> SubmitWorkAsync(Optimization.SubmitWork work, CancellationToken cancellationToken) =>
+        OptimizerRef.Ask<Optimization.WorkAccepted>(work, TimeSpan.FromSeconds(30), cancellationToken);
+
+    /// <summary>A batch's outcomes from index <paramref name="from"/> on.</summary>
+    public Task<Optimization.BatchOutcomes> FetchOutcomesAsync(string batchId, int from, CancellationToken cancellationToken) =>
+        OptimizerRef.Ask<Optimization.BatchOutcomes>(new Optimization.FetchOutcomes(batchId, from), TimeSpan.FromSeconds(10), cancellationToken);
+
+    public void CancelWork(string batchId) => OptimizerRef.Tell(new Optimization.CancelWork(batchId));
+
+    public Task<Optimization.OptimizerStatus> OptimizerStatusAsync(CancellationToken cancellationToken) =>
+        OptimizerRef.Ask<Optimization.OptimizerStatus>(Optimization.GetOptimizerStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+
+    private IActorRef OptimizerRef => agents.Optimizer ?? throw new InvalidOperationException("this node runs no Optimizer agent coordinator proxy.");
 }

@@ -92,6 +92,20 @@ public sealed class MessageSerializer : SerializerWithStringManifest
         [typeof(AuditPreChecked)] = "audit.pre-checked.v1",
         [typeof(GetAuditReport)] = "audit.get-report.v1",
         [typeof(AuditReport)] = "audit.report.v1",
+
+        // Optimizer
+        [typeof(Optimization.RequestWork)] = "optimizer.request-work.v1",
+        [typeof(Optimization.RunWork)] = "optimizer.run-work.v1",
+        [typeof(Optimization.WorkDone)] = "optimizer.work-done.v1",
+        [typeof(Optimization.WorkAvailable)] = "optimizer.work-available.v1",
+        [typeof(Optimization.WorkItem)] = "optimizer.work-item.v1",
+        [typeof(Optimization.SubmitWork)] = "optimizer.submit-work.v1",
+        [typeof(Optimization.WorkAccepted)] = "optimizer.work-accepted.v1",
+        [typeof(Optimization.FetchOutcomes)] = "optimizer.fetch-outcomes.v1",
+        [typeof(Optimization.BatchOutcomes)] = "optimizer.batch-outcomes.v1",
+        [typeof(Optimization.CancelWork)] = "optimizer.cancel-work.v1",
+        [typeof(Optimization.GetOptimizerStatus)] = "optimizer.get-status.v1",
+        [typeof(Optimization.OptimizerStatus)] = "optimizer.status.v1",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(m => m.Value, m => m.Key, StringComparer.Ordinal);

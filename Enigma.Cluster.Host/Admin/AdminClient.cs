@@ -50,6 +50,17 @@ public sealed class AdminClient(HttpClient http, Uri node, string? token)
         return SendAsync(request, cancellationToken);
     }
 
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(node, path));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return SendAsync(request, cancellationToken);
+    }
+
     private async Task<JsonElement> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)

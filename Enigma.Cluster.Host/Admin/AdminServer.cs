@@ -78,6 +78,20 @@ public sealed class AdminServer : IAsyncDisposable
         commands.MapPost("/pause", (AdminRequest? request, CancellationToken ct) => CommandAsync(() => inspector.PauseAsync(Reason(request, "pause"), ct)));
         commands.MapPost("/resume", (AdminRequest? request, CancellationToken ct) => CommandAsync(() => inspector.ResumeAsync(Reason(request, "the admin API"), ct)));
 
+        // The Optimizer agent: a client (enigma optimize --cluster) submits batches of backtest jobs and reads their
+        // outcomes as the cluster's workers finish them.
+        api.MapGet("/optimizer", (CancellationToken ct) => AnswerAsync(async () => await inspector.OptimizerStatusAsync(ct).ConfigureAwait(false)));
+        api.MapGet("/optimizer/batches/{id}", (string id, int? from, CancellationToken ct) => AnswerAsync(async () => await inspector.FetchOutcomesAsync(id, from ?? 0, ct).ConfigureAwait(false)));
+        commands.MapPost("/optimizer/batches", (Enigma.Actors.Optimization.SubmitWork? work, CancellationToken ct) => AnswerAsync(async () =>
+            work?.Study is null || work.Items is null
+                ? throw new ArgumentException("the request body needs \"study\" and \"items\" (a batch of backtest jobs)")
+                : await inspector.SubmitWorkAsync(work, ct).ConfigureAwait(false)));
+        commands.MapDelete("/optimizer/batches/{id}", (string id) =>
+        {
+            inspector.CancelWork(id);
+            return Results.Ok(new CommandOutcome(true, $"batch {id} cancelled"));
+        });
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var host = bind == "0.0.0.0" ? "127.0.0.1" : bind;
         var actualPort = new Uri(app.Urls.First()).Port;

@@ -104,12 +104,12 @@ public static class BacktestReport
         return html.Append("</body></html>").ToString();
     }
 
-    private static string Pct(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "-";
+    internal static string Pct(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "-";
 
-    private static string Num(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+    internal static string Num(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>A line chart as inline SVG, at most 1,500 points (every n-th), with optional dots.</summary>
-    private static string Chart(List<(long TimeMs, double Value)> series, string colour, List<(long TimeMs, double Value, string Colour)> marks)
+    internal static string Chart(List<(long TimeMs, double Value)> series, string colour, List<(long TimeMs, double Value, string Colour)> marks)
     {
         const int Width = 1000, Height = 220;
         if (series.Count < 2)

@@ -20,9 +20,6 @@ public static class BacktestCommand
 {
     public const string DefaultOutput = "knowledge-bank/backtest-results/runs";
 
-    private static readonly string[] RiskKeys = ["STOP_LOSS_ROI", "TAKE_PROFIT_ROI", "LEVERAGE_DEFAULT", "MAX_CONSECUTIVE_LOSSES", "MAX_DAILY_DRAWDOWN_PERCENT"];
-    private static readonly string[] RsiBollingerKeys = ["RSI_PERIOD", "ENTRY_RSI", "EXIT_RSI", "BB_PERIOD", "BB_DEVIATIONS"];
-
     public static Command Build()
     {
         var data = new Option<DirectoryInfo>("--data", "-d") { Description = "Folder of 5m candle files named like BTCUSDT-5m.csv.gz.", DefaultValueFactory = _ => new DirectoryInfo(SimulatorCommand.DefaultData) };
@@ -31,7 +28,7 @@ public static class BacktestCommand
         var strategy = new Option<string>("--strategy") { Description = "signal-score (the seed's, default) or rsi-bollinger.", DefaultValueFactory = _ => "signal-score" };
         var parameters = new Option<string[]>("--param", "-p")
         {
-            Description = $"KEY=VALUE (repeatable). signal-score: {string.Join(", ", SignalParameters.Keys.Concat(RiskKeys))}; rsi-bollinger: {string.Join(", ", RsiBollingerKeys)}.",
+            Description = $"KEY=VALUE (repeatable). signal-score: {string.Join(", ", StrategyCatalog.Keys(StrategyCatalog.SignalScore))}; rsi-bollinger: {string.Join(", ", StrategyCatalog.RsiBollingerKeys)}.",
             AllowMultipleArgumentsPerToken = false,
         };
         var stake = new Option<decimal>("--stake") { Description = "USDT of position value per entry (rsi-bollinger; signal-score sizes by risk).", DefaultValueFactory = _ => 1_000m };
@@ -132,47 +129,18 @@ public static class BacktestCommand
     /// <summary>The strategy NAME with its parameters (each checked now, not at the first candle).</summary>
     internal static Func<ContractSpec, IBacktestStrategy> StrategyFor(string name, IReadOnlyDictionary<string, string> given, decimal stake)
     {
-        decimal Number(string key, decimal fallback) =>
-            !given.TryGetValue(key, out var text) ? fallback
-            : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
-            : throw new ArgumentException($"--param {key}={text}: not a number.");
-        switch (name)
+        try
         {
-            case "rsi-bollinger":
-                var unknownRsi = given.Keys.Where(k => !RsiBollingerKeys.Contains(k)).ToList();
-                if (unknownRsi.Count > 0)
-                {
-                    throw new ArgumentException($"--param {string.Join(", ", unknownRsi)}: rsi-bollinger takes {string.Join(", ", RsiBollingerKeys)}.");
-                }
-
-                var p = new RsiBollingerParameters
-                {
-                    RsiPeriod = (int)Number("RSI_PERIOD", 14),
-                    EntryRsi = (double)Number("ENTRY_RSI", 30),
-                    ExitRsi = (double)Number("EXIT_RSI", 50),
-                    BollingerPeriod = (int)Number("BB_PERIOD", 20),
-                    BollingerDeviations = (double)Number("BB_DEVIATIONS", 2),
-                    Stake = stake > 0 ? stake : throw new ArgumentException($"--stake must be positive, got {stake}."),
-                };
-                return contract => new RsiBollingerStrategy(contract, p);
-            case "signal-score":
-                var signal = SignalParameters.Default;
-                foreach (var (key, value) in given.Where(g => !RiskKeys.Contains(g.Key)))
-                {
-                    signal = signal.With(key, value);
-                }
-
-                var risk = RiskParameters.Default with
-                {
-                    StopLossRoi = Number("STOP_LOSS_ROI", RiskParameters.Default.StopLossRoi),
-                    TakeProfitRoi = Number("TAKE_PROFIT_ROI", RiskParameters.Default.TakeProfitRoi),
-                    DefaultLeverage = Number("LEVERAGE_DEFAULT", RiskParameters.Default.DefaultLeverage),
-                    MaxConsecutiveLosses = (int)Number("MAX_CONSECUTIVE_LOSSES", RiskParameters.Default.MaxConsecutiveLosses),
-                    MaxDailyDrawdownPercent = Number("MAX_DAILY_DRAWDOWN_PERCENT", RiskParameters.Default.MaxDailyDrawdownPercent),
-                };
-                return contract => new SignalScoreStrategy(contract, signal, risk);
-            default:
-                throw new ArgumentException($"--strategy '{name}' is not a strategy: signal-score or rsi-bollinger.");
+            var recipe = StrategyCatalog.Recipe(name, given, stake);
+            return contract => recipe.Create(contract);
+        }
+        catch (ArgumentException e) when (!StrategyCatalog.Names.Contains(name))
+        {
+            throw new ArgumentException($"--strategy {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--param {e.Message}", e);
         }
     }
 
@@ -206,17 +174,7 @@ public static class BacktestCommand
 
     /// <summary>BTCUSDT-5m.csv.gz for XBTUSDTM, ETHUSDT-5m.csv for ETHUSDTM.</summary>
     private static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
-        !folder.Exists ? null : folder.EnumerateFiles("*-5m.csv*").Where(f =>
-        {
-            try
-            {
-                return KnownContracts.ToKuCoinSymbol(f.Name[..f.Name.IndexOf('-', StringComparison.Ordinal)]) == symbol;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }).OrderBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault();
+        Actors.Optimization.CandleFiles.Find(folder.FullName, symbol) is { } path ? new FileInfo(path) : null;
 
     internal static bool TryTimerange(string text, out long fromMs, out long toMs, out string error)
     {

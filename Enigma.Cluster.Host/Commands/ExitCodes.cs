@@ -13,4 +13,7 @@ public static class ExitCodes
 
     /// <summary>The output could not be written; an existing output file is left untouched.</summary>
     public const int OutputFailed = 3;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM before it finished (128 + SIGINT, as shells report it); what was done is kept.</summary>
+    public const int Interrupted = 130;
 }

@@ -40,6 +40,7 @@ public static class InspectCommands
 
         yield return Read("agents", "The orchestrator's agent registry and health.", "api/agents", PrintAgents);
         yield return Read("status", "The orchestrator's state, each symbol's position and PnL, the portfolio.", "api/status", PrintStatus);
+        yield return Read("optimizer", "The Optimizer agent: its workers (node, slots, running, finished), the queue, and the live trades it measures.", "api/optimizer", PrintOptimizer);
         yield return Health();
         yield return Operator("emergency-stop", "EMERGENCY_STOP: cancel working orders, close positions at market, wait for a manual resume.", "api/emergency-stop");
         yield return Operator("pause", "TRADING → PAUSED: no new entries; open positions keep their stops.", "api/pause");
@@ -216,6 +217,29 @@ public static class InspectCommands
         }
 
         terminal.Out.Write(table);
+    }
+
+    private static void PrintOptimizer(Terminal terminal, JsonElement answer)
+    {
+        var status = Read<Actors.Optimization.OptimizerStatus>(answer);
+        terminal.Line(string.Create(CultureInfo.InvariantCulture, $"coordinator: {status.Coordinator}; workers: {status.Workers.Count}; queued {status.Queued}; running {status.Running}; batches {status.Batches}; finished {status.Finished}"));
+        var table = new Table().AddColumns("worker node", "slots", "running", "finished");
+        foreach (var w in status.Workers)
+        {
+            table.AddRow(Markup.Escape(w.Node), w.Capacity.ToString(CultureInfo.InvariantCulture), w.Running.ToString(CultureInfo.InvariantCulture), w.Finished.ToString(CultureInfo.InvariantCulture));
+        }
+
+        terminal.Out.Write(table);
+        if (status.Live.Count > 0)
+        {
+            var live = new Table().AddColumns("symbol", "live trades", "wins", "net PnL");
+            foreach (var l in status.Live)
+            {
+                live.AddRow(l.Symbol, l.Trades.ToString(CultureInfo.InvariantCulture), l.Wins.ToString(CultureInfo.InvariantCulture), l.NetPnl.ToString("0.00", CultureInfo.InvariantCulture));
+            }
+
+            terminal.Out.Write(live);
+        }
     }
 
     private static void PrintStatus(Terminal terminal, JsonElement answer)

@@ -172,6 +172,7 @@ internal static class NodeRun
                     Orchestrator = orchestratorSettings,
                     AuditProbe = probe,
                     Audit = TradingParameters.Audit(shipped, Path.Combine(dataDir.FullName, "audit")),
+                    Optimizer = TradingParameters.Optimizer(shipped),
                     Notifications = TradingParameters.Notifications(shipped, $"node {settings.Address}"),
                     Http = http,
                     Roles = settings.Roles,

@@ -75,8 +75,13 @@ public static class Significance
     {
         ArgumentNullException.ThrowIfNull(returns);
         var n = returns.Count;
+        if (n < 3)
+        {
+            return 0;
+        }
+
         var (mean, variance) = MeanVariance(returns);
-        if (n < 3 || variance <= 0)
+        if (variance <= 0)
         {
             return 0;
         }

@@ -60,7 +60,7 @@ public sealed class SimulatedExchange
         foreach (var contract in contracts)
         {
             contract.Validate();
-            _markets.Add(contract.Symbol, new SymbolMarket(contract, new SyntheticOrderBook(contract, _settings.Book, StableHash.Combine(_settings.Seed, StableHash.Of(contract.Symbol)))));
+            _markets.Add(contract.Symbol, new SymbolMarket(contract, new SyntheticOrderBook(contract, _settings.Book, StableHash.Combine(_settings.Seed, StableHash.Of(contract.Symbol))) { Publishes = _settings.PublishMarketData }));
         }
     }
 
@@ -271,8 +271,8 @@ public sealed class SimulatedExchange
             return [];
         }
 
-        var targets = account.Orders.Values
-            .Where(o => o.IsActive && (symbol is null || o.Symbol == symbol) && o.IsUntriggeredStop == stops)
+        var targets = account.ActiveOrders.Values
+            .Where(o => (symbol is null || o.Symbol == symbol) && o.IsUntriggeredStop == stops)
             .OrderBy(o => o.Priority)
             .ToList();
         foreach (var order in targets)
@@ -728,7 +728,7 @@ public sealed class SimulatedExchange
                 continue;
             }
 
-            foreach (var order in account.Orders.Values.Where(o => o.IsActive && o.Symbol == contract.Symbol).OrderBy(o => o.Priority).ToList())
+            foreach (var order in account.ActiveOrders.Values.Where(o => o.Symbol == contract.Symbol).OrderBy(o => o.Priority).ToList())
             {
                 CancelRemaining(account, market, order, nowMs);
             }
@@ -848,15 +848,26 @@ public sealed class SimulatedExchange
             unrealised += position.UnrealisedPnl(contract.Multiplier, _markets[position.Symbol].Last);
         }
 
-        foreach (var order in account.Orders.Values)
+        foreach (var order in account.ActiveOrders.Values)
         {
-            orderMargin += order.IsActive ? order.ReservedMargin : 0;
+            orderMargin += order.ReservedMargin;
         }
 
         return new AccountBalance(account.Id, account.WalletBalance, positionMargin, orderMargin, unrealised);
     }
 
-    private static void Store(Account account, ExchangeOrder order) => account.Orders[order.Id] = order;
+    private static void Store(Account account, ExchangeOrder order)
+    {
+        account.Orders[order.Id] = order;
+        if (order.IsActive)
+        {
+            account.ActiveOrders[order.Id] = order;
+        }
+        else
+        {
+            account.ActiveOrders.Remove(order.Id);
+        }
+    }
 
     private string NextTradeId() => (++_lastTradeId).ToString(CultureInfo.InvariantCulture);
 
@@ -873,7 +884,11 @@ public sealed class SimulatedExchange
 
         public decimal WalletBalance { get; set; } = walletBalance;
 
+        /// <summary>Every order the account placed, for queries by id; they are never forgotten.</summary>
         public Dictionary<string, ExchangeOrder> Orders { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The orders still working: margin and cancellation look only at these, however long the history.</summary>
+        public Dictionary<string, ExchangeOrder> ActiveOrders { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, string> ByClientOid { get; } = new(StringComparer.Ordinal);
 

@@ -36,6 +36,7 @@ internal sealed class SyntheticOrderBook
     private Dictionary<decimal, decimal> _publishedAsks = [];
     private decimal _gridStep;
     private long _baseLots;
+    private readonly List<decimal> _leaving = [];
     private decimal _price;
 
     public SyntheticOrderBook(ContractSpec contract, BookShape shape, int seed)
@@ -46,6 +47,13 @@ internal sealed class SyntheticOrderBook
     }
 
     public decimal Price => _price;
+
+    /// <summary>
+    /// Whether the book works out what a client would see change after each take and resting order (the published
+    /// levels, <see cref="TopBid"/>, <see cref="TopAsk"/>, <see cref="Snapshot"/>). A backtest's book is watched by
+    /// nobody and skips that work; what an order takes is the same either way.
+    /// </summary>
+    public bool Publishes { get; init; } = true;
 
     public decimal BestBid => _price == 0 ? 0 : _contract.FloorToTick(_price);
 
@@ -119,7 +127,7 @@ internal sealed class SyntheticOrderBook
             depleted[price] = depleted.GetValueOrDefault(price) + take;
         }
 
-        if (taken > 0)
+        if (taken > 0 && Publishes)
         {
             Republish(changes);
         }
@@ -141,7 +149,10 @@ internal sealed class SyntheticOrderBook
             lots[price] = now;
         }
 
-        Republish(changes);
+        if (Publishes)
+        {
+            Republish(changes);
+        }
     }
 
     private void Republish(List<(BookSide Side, decimal Price, decimal Lots)> changes)
@@ -246,8 +257,25 @@ internal sealed class SyntheticOrderBook
             return;
         }
 
-        var window = MarketLevels(side).Select(l => l.Price).ToHashSet();
-        foreach (var price in depleted.Keys.Where(p => !window.Contains(p)).ToList())
+        // The window is the top level and the next LevelsPerSide - 1 grid prices beyond it (see MarketLevels): the
+        // i-th bid below the top b is (⌈b/step⌉ − i) × step, the i-th ask above the top a is (⌊a/step⌋ + i) × step.
+        // Checked arithmetically: this runs at every price of a backtest.
+        var top = side == BookSide.Bid ? BestBid : BestAsk;
+        var far = side == BookSide.Bid
+            ? (decimal.Ceiling(top / _gridStep) - (_shape.LevelsPerSide - 1)) * _gridStep
+            : (decimal.Floor(top / _gridStep) + (_shape.LevelsPerSide - 1)) * _gridStep;
+        _leaving.Clear();
+        foreach (var price in depleted.Keys)
+        {
+            var inside = price == top || (_shape.LevelsPerSide > 1 && price % _gridStep == 0
+                && (side == BookSide.Bid ? price < top && price >= far : price > top && price <= far));
+            if (!inside)
+            {
+                _leaving.Add(price);
+            }
+        }
+
+        foreach (var price in _leaving)
         {
             depleted.Remove(price);
         }

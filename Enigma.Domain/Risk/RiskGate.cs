@@ -221,7 +221,12 @@ public static class RiskGate
     }
 
     /// <summary>Arrays are read in place; any other list is copied once.</summary>
-    private static ReadOnlySpan<double> AsSpan(IReadOnlyList<double> values) => values is double[] array ? array : [.. values];
+    private static ReadOnlySpan<double> AsSpan(IReadOnlyList<double> values) => values switch
+    {
+        double[] array => array,
+        ArraySegment<double> segment => segment.AsSpan(),
+        _ => values.ToArray(),
+    };
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

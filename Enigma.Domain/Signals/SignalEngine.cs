@@ -114,9 +114,7 @@ public sealed class SignalEngine
         };
 
         var score = Math.Clamp(indicatorPoints + divergencePoints + patternPoints + alignmentPoints, -SignalParameters.MaxScore, SignalParameters.MaxScore);
-        var direction = score >= p.SignalMinScore ? SignalDirection.Long
-            : score <= -p.SignalMinScore ? SignalDirection.Short
-            : SignalDirection.Neutral;
+        var direction = SignalOutput.DirectionOf(score, p.SignalMinScore);
 
         var breakdown = new IndicatorBreakdown[IndicatorScoring.Count];
         for (var i = 0; i < breakdown.Length; i++)

@@ -44,4 +44,15 @@ public sealed record SignalOutput(
     IReadOnlyList<IndicatorBreakdown> Indicators,
     IReadOnlyList<DetectedSignal> Signals,
     Alignment Alignment,
-    long Timestamp);
+    long Timestamp)
+{
+    /// <summary>
+    /// Long at a score of at least <paramref name="minScore"/>, short at most −<paramref name="minScore"/>, neutral
+    /// between: the only place the threshold (SIGNAL_MIN_SCORE) enters, so a parameter search can score once and
+    /// apply each threshold afterwards.
+    /// </summary>
+    public static SignalDirection DirectionOf(double score, double minScore) =>
+        score >= minScore ? SignalDirection.Long
+        : score <= -minScore ? SignalDirection.Short
+        : SignalDirection.Neutral;
+}

@@ -24,7 +24,7 @@ public sealed class NodeProcessSpecs(PostgresServer postgres, ITestOutputHelper 
 {
     private const string Token = "node-spec-admin-token";
     internal const string FrontRoles = "orchestrator,data,audit";
-    internal const string WorkerRoles = "signal,risk,execution";
+    internal const string WorkerRoles = "signal,risk,execution,optimizer";
     internal const string MinMembers = "3";
     internal static readonly string[] Symbols = ["XBTUSDTM", "ETHUSDTM", "SOLUSDTM"];
     private static readonly Dictionary<string, string> Environment = new(StringComparer.Ordinal)
@@ -113,7 +113,7 @@ public sealed class NodeProcessSpecs(PostgresServer postgres, ITestOutputHelper 
         var cluster = CliJson<ClusterView>("cluster", "show", "--node", workers[1].Admin, "--json");
         Assert.Equal(3, cluster.Members.Count(m => m.Status == "Up"));
         Assert.Equal(["audit", "data", "orchestrator"], cluster.Members.Single(m => m.Address == front.Address).Roles);
-        Assert.All(workers, w => Assert.Equal(["execution", "risk", "signal"], cluster.Members.Single(m => m.Address == w.Address).Roles));
+        Assert.All(workers, w => Assert.Equal(["execution", "optimizer", "risk", "signal"], cluster.Members.Single(m => m.Address == w.Address).Roles));
 
         // enigma shards show: every symbol's execution entity once, and both worker nodes carry some. A shard
         // allocated before the other worker's region registered lands on the first one; the coordinator's rebalance
