@@ -68,7 +68,17 @@ public sealed record AuditReport(
 
     /// <summary>The last few decisions, newest last: signals that asked for a trade, risk's answers, orders placed.</summary>
     public IReadOnlyList<string> RecentDecisions { get; init; } = [];
+
+    /// <summary>The seed's MONITOR step: each deployed version's live round trips against its walk-forward's out-of-sample ones.</summary>
+    public IReadOnlyList<LiveAgainstBacktest> LiveAgainstBacktest { get; init; } = [];
 }
+
+/// <summary>
+/// A deployed version on one symbol since it started trading: live round trips, wins and net PnL against what its
+/// walk-forward saw out of sample, and the verdict (measuring until 20 trades; then whether the live win rate lies more
+/// than two standard errors below the backtest's).
+/// </summary>
+public sealed record LiveAgainstBacktest(string Symbol, int Version, Optimization.BacktestExpectation Expected, long SinceMs, int LiveTrades, int LiveWins, decimal LiveNetPnl, string Verdict);
 
 /// <summary>
 /// The Audit agent: the seed's invariants on every tick, a violation of which triggers the emergency stop (daily
@@ -97,6 +107,7 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _trail;
     private readonly List<ClosedTrade> _trades = [];
+    private readonly Dictionary<string, LiveAgainstBacktest> _monitored = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SignalOutput> _latestSignal = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long WallMs, SignalOutput Signal)> _signalInForce = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _agreeingIndicators = new(StringComparer.Ordinal);
@@ -156,6 +167,18 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         Receive<AgentEnvelope<OrderFinished>>(e => Trail("order.finished", e.Payload));
         Receive<AgentEnvelope<PositionOpened>>(e => OnOpened(e.Payload));
         Receive<AgentEnvelope<PositionClosed>>(e => OnClosed(e.Payload));
+        Receive<AgentEnvelope<Optimization.OptimizationCompleted>>(e =>
+        {
+            Trail(Topics.OptimizationCompleted, e.Payload);
+            Remember($"{Clock(e.Payload.AtMs)} optimisation {e.Payload.Id}: {e.Payload.Summary}");
+        });
+        Receive<AgentEnvelope<Optimization.ParametersDeployed>>(e =>
+        {
+            var deployed = e.Payload;
+            _monitored[deployed.Symbol] = new LiveAgainstBacktest(deployed.Symbol, deployed.Version, deployed.Expected, deployed.AtMs, 0, 0, 0, "measuring: 0 of 20 live trades");
+            Trail(Topics.ParametersDeployed, deployed);
+            Remember($"{Clock(deployed.AtMs)} {deployed.Symbol} parameters v{deployed.Version} trade now");
+        });
         Receive<AgentEnvelope<EmergencyStopped>>(e => OnEmergency(e.Payload));
         Receive<AgentEnvelope<AgentHealthDegraded>>(e => Trail(Topics.HealthDegraded, e.Payload));
         Receive<PostMortemStatuses>(WritePostMortem);
@@ -406,6 +429,40 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         }
 
         Trail(Topics.PositionClosed, closed);
+        if (_monitored.TryGetValue(closed.Symbol, out var monitored) && closed.OpenedAtMs >= monitored.SinceMs)
+        {
+            Monitor(monitored with { LiveTrades = monitored.LiveTrades + 1, LiveWins = monitored.LiveWins + (closed.NetPnl > 0 ? 1 : 0), LiveNetPnl = monitored.LiveNetPnl + closed.NetPnl });
+        }
+    }
+
+    /// <summary>The seed's MONITOR step: a deployed version's live win rate against its backtest's, once there are enough trades.</summary>
+    private void Monitor(LiveAgainstBacktest live)
+    {
+        const int Enough = 20;
+        string verdict;
+        if (live.LiveTrades < Enough)
+        {
+            verdict = string.Create(CultureInfo.InvariantCulture, $"measuring: {live.LiveTrades} of {Enough} live trades");
+        }
+        else if (live.Expected.WinRate is not { } expected || expected <= 0 || expected >= 1)
+        {
+            verdict = "the backtest gave no usable win rate to compare with";
+        }
+        else
+        {
+            var rate = (double)live.LiveWins / live.LiveTrades;
+            var z = (rate - expected) / Math.Sqrt(expected * (1 - expected) / live.LiveTrades);
+            verdict = z < -2
+                ? string.Create(CultureInfo.InvariantCulture, $"UNDERPERFORMS: live win rate {rate * 100:0.0}% over {live.LiveTrades} trades against the backtest's {expected * 100:0.0}% (z = {z:0.00})")
+                : string.Create(CultureInfo.InvariantCulture, $"in line: live win rate {rate * 100:0.0}% over {live.LiveTrades} trades against the backtest's {expected * 100:0.0}% (z = {z:0.00})");
+            if (z < -2 && !_monitored[live.Symbol].Verdict.StartsWith("UNDERPERFORMS", StringComparison.Ordinal))
+            {
+                _log.Warning("{0}: parameters v{1} {2}", live.Symbol, live.Version, verdict);
+                Remember($"{live.Symbol} parameters v{live.Version}: {verdict}");
+            }
+        }
+
+        _monitored[live.Symbol] = live with { Verdict = verdict };
     }
 
     private AuditReport Report() => new(
@@ -420,6 +477,7 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     {
         LatestSignals = _latestSignal.Values.OrderBy(v => v.Symbol, StringComparer.Ordinal).ToArray(),
         RecentDecisions = _recent.ToArray(),
+        LiveAgainstBacktest = _monitored.Values.OrderBy(m => m.Symbol, StringComparer.Ordinal).ToArray(),
     };
 
     private static LatencySummary Summary(LongHistogram histogram, double scale) =>

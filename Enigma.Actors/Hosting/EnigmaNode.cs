@@ -219,6 +219,13 @@ public static class EnigmaNode
             orchestrator.Tell(new RegisterAgent(Agents.Optimizer, worker));
         }
 
+        // The seed's DEPLOY step on a running cluster: new versions in the knowledge bank, applied at safe points.
+        if (services.Optimizer.ModelWeights is { } weights)
+        {
+            SingletonManager(system, "parameter-deployer", NodeRoles.Orchestrator, Carries(NodeRoles.Orchestrator),
+                () => Optimization.ParameterDeployer.Props(weights, [.. contracts.Keys], portfolio, signal, bus, services.Signal, services.Risk, services.Optimizer.DeployPollInterval, services.Time));
+        }
+
         return new EnigmaAgents(bus, orchestrator, portfolio, signal, risk, execution) { Audit = audit, Optimizer = optimizer };
     }
 

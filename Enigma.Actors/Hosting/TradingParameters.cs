@@ -82,7 +82,7 @@ public static class TradingParameters
         };
     }
 
-    /// <summary>enigma.optimizer: the Optimizer agent's worker slots, job lease and batch idle limit (ENIGMA_OPTIMIZER_WORKER_SLOTS, ...).</summary>
+    /// <summary>enigma.optimizer: the Optimizer agent's worker slots, job lease, batch idle limit, and the deployed parameters watched (ENIGMA_OPTIMIZER_WORKER_SLOTS, ENIGMA_OPTIMIZER_MODEL_WEIGHTS, ...).</summary>
     public static Optimization.OptimizerSettings Optimizer(Config config, Func<string, string?>? environment = null)
     {
         var section = Section(config, "enigma.optimizer", "ENIGMA_OPTIMIZER_", environment);
@@ -91,6 +91,10 @@ public static class TradingParameters
             WorkerSlots = (int)Decimal(section, "enigma.optimizer", "worker-slots", 0, 256),
             JobLease = Duration(section, "enigma.optimizer", "job-lease", TimeSpan.FromSeconds(5), TimeSpan.FromDays(1)),
             BatchIdleLimit = Duration(section, "enigma.optimizer", "batch-idle-limit", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
+            ModelWeights = section.HasPath("model-weights") && section.GetString("model-weights") is { Length: > 0 } path ? path : null,
+            DeployPollInterval = Duration(section, "enigma.optimizer", "deploy-poll-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)),
+            Schedule = section.GetString("schedule") is "off" or "" ? null : Duration(section, "enigma.optimizer", "schedule", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
+            ScheduleArguments = section.GetString("schedule-arguments").Split(' ', StringSplitOptions.RemoveEmptyEntries),
         };
     }
 

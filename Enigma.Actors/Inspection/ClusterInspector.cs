@@ -267,9 +267,23 @@ public sealed class ClusterInspector(ActorSystem system, EnigmaAgents agents, IR
     /// <summary>For messages: a unix time in milliseconds as an ISO time.</summary>
     public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Hands a batch of backtest jobs to the Optimizer agent's coordinator.</summary>
-    public Task<Optimization.WorkAccepted> SubmitWorkAsync(Optimization.SubmitWork work, CancellationToken cancellationToken) =>
-        OptimizerRef.Ask<Optimization.WorkAccepted>(work, TimeSpan.FromSeconds(30), cancellationToken);
+    /// <summary>Hands a batch of backtest jobs to the Optimizer agent's coordinator, in parts that each fit a remoting frame.</summary>
+    public async Task<Optimization.WorkAccepted> SubmitWorkAsync(Optimization.SubmitWork work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Optimization.WorkAccepted? accepted = null;
+        for (var offset = 0; offset == 0 || offset < work.Items.Count; offset += Optimization.SubmitWork.PartSize)
+        {
+            var part = work.Items.Skip(offset).Take(Optimization.SubmitWork.PartSize).ToList();
+            accepted = await OptimizerRef.Ask<Optimization.WorkAccepted>(new Optimization.SubmitWork(work.Study, part, accepted?.BatchId, offset), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (accepted.Error is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return accepted!;
+    }
 
     /// <summary>A batch's outcomes from index <paramref name="from"/> on.</summary>
     public Task<Optimization.BatchOutcomes> FetchOutcomesAsync(string batchId, int from, CancellationToken cancellationToken) =>

@@ -65,6 +65,8 @@ public static class Topics
     public const string PositionClosed = "position.closed";
     public const string HealthDegraded = "health.degraded";
     public const string EmergencyStop = "emergency.stop";
+    public const string ParametersDeployed = "parameters.deployed";
+    public const string OptimizationCompleted = "optimization.completed";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Subscribers { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
@@ -77,6 +79,8 @@ public static class Topics
         [PositionClosed] = [Agents.Optimizer, Agents.Audit],
         [HealthDegraded] = [Agents.Orchestrator],
         [EmergencyStop] = [Agents.Orchestrator, Agents.Signal, Agents.Risk, Agents.Execution, Agents.Data, Agents.Optimizer, Agents.Audit],
+        [ParametersDeployed] = [Agents.Audit],
+        [OptimizationCompleted] = [Agents.Audit],
     };
 
     /// <summary>The topics <paramref name="agent"/> subscribes to.</summary>

@@ -19,12 +19,36 @@ public sealed record OptimizerSettings
 
     /// <summary>A batch nobody has read for this long is dropped (its client went away).</summary>
     public TimeSpan BatchIdleLimit { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The knowledge bank's deployed parameters, watched for new versions; null: the cluster keeps its configured parameters.</summary>
+    public string? ModelWeights { get; init; }
+
+    /// <summary>How often <see cref="ModelWeights"/> is looked at.</summary>
+    public TimeSpan DeployPollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the coordinator's node runs the whole cycle (enigma optimize --cluster); null: on command only.</summary>
+    public TimeSpan? Schedule { get; init; }
+
+    /// <summary>The scheduled cycle's options for enigma optimize (space-separated, no quoting).</summary>
+    public IReadOnlyList<string> ScheduleArguments { get; init; } = [];
 }
 
-/// <summary>Jobs of one study to run on the cluster's optimizer nodes; the reply is <see cref="WorkAccepted"/>.</summary>
-public sealed record SubmitWork(OptimizationStudy Study, IReadOnlyList<WorkItem> Items) : IClusterMessage;
+/// <summary>Published on <c>optimization.completed</c> after a scheduled cycle: its exit code, its last word (deployed or not), its log.</summary>
+public sealed record OptimizationCompleted(string Id, int ExitCode, string Summary, string Log, long AtMs) : IClusterMessage;
 
-public sealed record WorkAccepted(string BatchId, int Count) : IClusterMessage;
+/// <summary>
+/// Jobs of one study to run on the cluster's optimizer nodes; the reply is <see cref="WorkAccepted"/>. A large batch
+/// comes in parts (a remoting frame holds about 128 kB): the first without <see cref="BatchId"/>, the others naming
+/// it, each at the <see cref="Offset"/> where the one before ended.
+/// </summary>
+public sealed record SubmitWork(OptimizationStudy Study, IReadOnlyList<WorkItem> Items, string? BatchId = null, int Offset = 0) : IClusterMessage
+{
+    /// <summary>Jobs per part: a few hundred bytes each, well inside a frame.</summary>
+    public const int PartSize = 100;
+}
+
+/// <summary>The batch's id and how many jobs it holds so far; <see cref="Error"/> when a part did not fit its batch.</summary>
+public sealed record WorkAccepted(string BatchId, int Count, string? Error = null) : IClusterMessage;
 
 /// <summary>The outcomes of a batch from index <see cref="From"/> on (in the order they finished); the reply is <see cref="BatchOutcomes"/>.</summary>
 public sealed record FetchOutcomes(string BatchId, int From) : IClusterMessage;
@@ -33,7 +57,8 @@ public sealed record FetchOutcomes(string BatchId, int From) : IClusterMessage;
 public sealed record BatchOutcome(int Index, int Trades, double? Sharpe, decimal NetPnl, IReadOnlyList<double>? DailyReturns, string Node);
 
 /// <summary>
-/// A batch's progress: all outcomes after the asked index, how many of its jobs are done, and an error that ended it.
+/// A batch's progress: the outcomes after the asked index (as many as fit a remoting frame: when fewer than
+/// <see cref="Done"/> minus that index came, ask again at once), how many of its jobs are done, and an error that ended it.
 /// <see cref="Unknown"/>: this coordinator has no such batch (the coordinator moved to another node with the one
 /// that held it, or the batch was dropped); the client submits what it still lacks again.
 /// </summary>
@@ -47,7 +72,7 @@ public sealed record GetOptimizerStatus : IClusterMessage
     public static GetOptimizerStatus Instance { get; } = new();
 }
 
-/// <summary>A worker as the coordinator sees it: its node, how many jobs it runs at once, holds now, and has finished.</summary>
+/// <summary>A worker as the coordinator sees it: its node, how many jobs it takes at once (running and waiting), holds now, and has finished.</summary>
 public sealed record OptimizerWorkerView(string Node, int Capacity, int Running, long Finished);
 
 /// <summary>The seed's MEASURE step: what the live positions of a symbol did (from <c>position.closed</c>).</summary>
@@ -97,7 +122,7 @@ public sealed class OptimizerCoordinator : ReceiveActor, IWithTimers
                 state = new WorkerState((address.HasGlobalScope ? address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress).ToString());
                 _workers[r.Worker] = state;
                 Context.Watch(r.Worker);
-                _log.Info("optimizer: worker {0} joined ({1} slots)", r.Worker.Path, r.Capacity);
+                _log.Info("optimizer: worker {0} joined (takes {1} jobs at once)", r.Worker.Path, r.Capacity);
             }
 
             state.Capacity = Math.Max(1, r.Capacity);
@@ -114,10 +139,18 @@ public sealed class OptimizerCoordinator : ReceiveActor, IWithTimers
 
             batch.LastRead = _time.GetUtcNow();
             var from = Math.Clamp(f.From, 0, batch.Finished.Count);
-            Sender.Tell(new BatchOutcomes(batch.Id, batch.Items.Count, batch.Finished.Count, batch.Finished.GetRange(from, batch.Finished.Count - from), batch.Error));
-            if (batch.Error is not null || (from == batch.Finished.Count && batch.Finished.Count == batch.Items.Count))
+
+            // Outcomes up to about 80 kB of JSON (a daily return is about 20 bytes), at least one.
+            var count = 0;
+            for (var budget = 80_000; from + count < batch.Finished.Count && (count == 0 || budget > 0); count++)
             {
-                Forget(batch); // everything read
+                budget -= 150 + (20 * (batch.Finished[from + count].DailyReturns?.Count ?? 0));
+            }
+
+            Sender.Tell(new BatchOutcomes(batch.Id, batch.Items.Count, batch.Finished.Count, batch.Finished.GetRange(from, count), batch.Error));
+            if (batch.Error is not null || from + count == batch.Items.Count)
+            {
+                Forget(batch); // everything read (a lost reply makes the client submit what it lacks again)
             }
         });
         Receive<CancelWork>(c =>
@@ -164,20 +197,35 @@ public sealed class OptimizerCoordinator : ReceiveActor, IWithTimers
 
     private void Submit(SubmitWork submit)
     {
-        // Unique across coordinators too: a new one (after a failover) starts counting again.
-        var id = string.Create(CultureInfo.InvariantCulture, $"{submit.Study.StudyId}-{_incarnation}-{_lastNumber + 1}");
-        var batch = new Batch(id, submit.Study, submit.Items, _time.GetUtcNow());
-        _batches[id] = batch;
-        for (var i = 0; i < submit.Items.Count; i++)
+        Batch batch;
+        if (submit.BatchId is { } existing)
+        {
+            if (!_batches.TryGetValue(existing, out batch!) || batch.Items.Count != submit.Offset)
+            {
+                Sender.Tell(new WorkAccepted(existing, 0, $"batch {existing} has no place for jobs from {submit.Offset} (unknown, or it holds {(batch?.Items.Count ?? 0)} jobs)"));
+                return;
+            }
+        }
+        else
+        {
+            // Unique across coordinators too: a new one (after a failover) starts counting again.
+            var id = string.Create(CultureInfo.InvariantCulture, $"{submit.Study.StudyId}-{_incarnation}-{_lastNumber + 1}");
+            batch = new Batch(id, submit.Study, _time.GetUtcNow());
+            _batches[id] = batch;
+        }
+
+        foreach (var item in submit.Items)
         {
             var number = ++_lastNumber;
             batch.Numbers.Add(number);
-            _jobs[number] = (batch, i);
+            _jobs[number] = (batch, batch.Items.Count);
+            batch.Items.Add(item);
+            batch.Outcomes.Add(null);
             _queue.AddLast(number);
         }
 
-        Sender.Tell(new WorkAccepted(id, submit.Items.Count));
-        _log.Info("optimizer: batch {0} of {1} job(s) for {2} {3} queued; {4} worker(s)", id, submit.Items.Count, submit.Study.Strategy, submit.Study.Symbol, _workers.Count);
+        Sender.Tell(new WorkAccepted(batch.Id, batch.Items.Count));
+        _log.Debug("optimizer: batch {0}: {1} job(s) for {2} {3} queued ({4} in all); {5} worker(s)", batch.Id, submit.Items.Count, submit.Study.Strategy, submit.Study.Symbol, batch.Items.Count, _workers.Count);
         if (submit.Items.Count == 0)
         {
             return;
@@ -285,19 +333,19 @@ public sealed class OptimizerCoordinator : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed class Batch(string id, OptimizationStudy study, IReadOnlyList<WorkItem> items, DateTimeOffset created)
+    private sealed class Batch(string id, OptimizationStudy study, DateTimeOffset created)
     {
         public string Id { get; } = id;
 
         public OptimizationStudy Study { get; } = study;
 
-        public IReadOnlyList<WorkItem> Items { get; } = items;
+        public List<WorkItem> Items { get; } = [];
 
-        public List<long> Numbers { get; } = new(items.Count);
+        public List<long> Numbers { get; } = [];
 
-        public BatchOutcome?[] Outcomes { get; } = new BatchOutcome?[items.Count];
+        public List<BatchOutcome?> Outcomes { get; } = [];
 
-        public List<BatchOutcome> Finished { get; } = new(items.Count);
+        public List<BatchOutcome> Finished { get; } = [];
 
         public string? Error { get; set; }
 

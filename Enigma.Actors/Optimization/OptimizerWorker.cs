@@ -19,8 +19,9 @@ public sealed record WorkItem(long Number, string Period, long WarmFromMs, long 
 }
 
 /// <summary>
-/// A worker asks for jobs (work pulling: nothing is pushed unasked). <see cref="Capacity"/> is how many it runs at once;
-/// the coordinator hands it at most that many minus those it already holds, so asking twice never overloads it.
+/// A worker asks for jobs (work pulling: nothing is pushed unasked). <see cref="Capacity"/> is how many it takes at once
+/// (running, and one waiting per slot); the coordinator hands it at most that many minus those it already holds, so
+/// asking twice never overloads it.
 /// </summary>
 public sealed record RequestWork(IActorRef Worker, int Capacity) : IClusterMessage;
 
@@ -50,6 +51,7 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
     private readonly int _slots;
     private readonly Dictionary<string, Task<BacktestWorkbench>> _workbenches = new(StringComparer.Ordinal);
     private readonly string _node;
+    private readonly Queue<(RunWork Work, IActorRef ReplyTo)> _waiting = new();
     private int _busy;
 
     public OptimizerWorker(IActorRef coordinator, IActorRef bus, int slots)
@@ -62,11 +64,31 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
         Receive<SubscribeAck>(_ => AskForWork());
         Receive<WorkAvailable>(_ => AskForWork());
         Receive<AskAgain>(_ => AskForWork());
-        Receive<RunWork>(Run);
+        Receive<RunWork>(work =>
+        {
+            if (_busy < _slots)
+            {
+                Run(work, Sender);
+            }
+            else
+            {
+                _waiting.Enqueue((work, Sender));
+            }
+        });
+        // The orchestrator's registry: a worker busy with backtests still answers at once (they run on their own threads).
+        Receive<Orchestration.HealthCheck>(check => Sender.Tell(new Orchestration.HealthReport(Messaging.Agents.Optimizer, check.SentAtMs)));
+
+        // Backtests do not depend on the trading state: a paused or stopped system may still optimise.
+        Receive<Orchestration.SystemStateChanged>(_ => { });
         Receive<Finished>(f =>
         {
             _busy--;
             f.ReplyTo.Tell(f.Done);
+            if (_waiting.TryDequeue(out var next))
+            {
+                Run(next.Work, next.ReplyTo);
+            }
+
             AskForWork();
         });
     }
@@ -81,18 +103,21 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("ask-again", AskAgain.Instance, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>
+    /// Asks for as many jobs as it has slots, plus one waiting per slot: the next job is here when a slot frees,
+    /// instead of a round trip to the coordinator later (a backtest takes milliseconds, so that wait would show).
+    /// </summary>
     private void AskForWork()
     {
-        if (_busy < _slots)
+        if (_busy + _waiting.Count < 2 * _slots)
         {
-            _coordinator.Tell(new RequestWork(Self, _slots));
+            _coordinator.Tell(new RequestWork(Self, 2 * _slots));
         }
     }
 
-    private void Run(RunWork work)
+    private void Run(RunWork work, IActorRef replyTo)
     {
         _busy++;
-        var replyTo = Sender;
         var study = work.Study;
         if (!_workbenches.TryGetValue(study.StudyId, out var workbench))
         {
@@ -122,7 +147,11 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
                 }
             },
             CancellationToken.None,
-            TaskContinuationOptions.None,
+
+            // A thread of its own, not one of the pool's: a backtest keeps a core busy for milliseconds, and on a node
+            // with one core the pool's only thread is also what runs the actors and remoting (a coordinator here would
+            // answer every other worker late).
+            TaskContinuationOptions.LongRunning,
             TaskScheduler.Default).PipeTo(Self, success: done => new Finished(done, replyTo),
             failure: e => new Finished(new WorkDone(work.Item.Number, 0, null, 0, null, e.GetBaseException().Message, node), replyTo));
     }

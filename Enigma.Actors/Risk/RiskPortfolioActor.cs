@@ -47,6 +47,8 @@ public sealed record GetPortfolioView : IClusterMessage
 public sealed class RiskPortfolioActor : ReceiveActor
 {
     private readonly RiskParameters _parameters;
+    private readonly Dictionary<string, RiskParameters> _deployed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Optimization.DeployParameters Deploy, IActorRef ReplyTo)> _pendingDeploy = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, OpenPosition> _positions = new(StringComparer.Ordinal);
     private decimal _equity;
@@ -72,6 +74,12 @@ public sealed class RiskPortfolioActor : ReceiveActor
 
         Receive<SubscribeAck>(_ => { });
         Receive<EvaluateRisk>(Evaluate);
+        Receive<Optimization.DeployParameters>(deploy =>
+        {
+            // A symbol's parameters change only at a safe point: no position open and no approved entry in flight.
+            _pendingDeploy[deploy.Symbol] = (deploy, Sender);
+            ApplyPendingDeploy(deploy.Symbol);
+        });
         Receive<EquityUpdated>(e => (_equity, _dayStartEquity) = (e.Equity, e.DayStartEquity));
         Receive<PositionEnded>(ended => End(ended.Symbol, ended.NetPnl));
         Receive<AgentEnvelope<PositionClosed>>(closed => End(closed.Payload.Symbol, closed.Payload.NetPnl));
@@ -100,6 +108,19 @@ public sealed class RiskPortfolioActor : ReceiveActor
         _positions.Remove(symbol);
         _equity += netPnl;
         _losingStreak = netPnl < 0 ? _losingStreak + 1 : 0;
+        ApplyPendingDeploy(symbol);
+    }
+
+    private void ApplyPendingDeploy(string symbol)
+    {
+        if (_positions.ContainsKey(symbol) || !_pendingDeploy.Remove(symbol, out var pending))
+        {
+            return;
+        }
+
+        _deployed[symbol] = pending.Deploy.Risk;
+        _log.Info("{0}: risk parameters v{1} apply from the next signal", symbol, pending.Deploy.Version);
+        pending.ReplyTo.Tell(new Optimization.ParametersAtSafePoint(symbol, pending.Deploy.Version));
     }
 
     private PortfolioView View() => new(_equity, _dayStartEquity, _losingStreak, _positions.Values.ToArray());
@@ -119,7 +140,7 @@ public sealed class RiskPortfolioActor : ReceiveActor
         }
         else
         {
-            decision = RiskGate.Evaluate(request, View(), _parameters);
+            decision = RiskGate.Evaluate(request, View(), _deployed.GetValueOrDefault(symbol) ?? _parameters);
             if (decision.Order is { } order)
             {
                 _positions[symbol] = new OpenPosition(symbol, order.Side, order.Margin, request.Returns);

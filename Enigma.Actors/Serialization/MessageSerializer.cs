@@ -106,6 +106,11 @@ public sealed class MessageSerializer : SerializerWithStringManifest
         [typeof(Optimization.CancelWork)] = "optimizer.cancel-work.v1",
         [typeof(Optimization.GetOptimizerStatus)] = "optimizer.get-status.v1",
         [typeof(Optimization.OptimizerStatus)] = "optimizer.status.v1",
+        [typeof(Optimization.DeployParameters)] = "optimizer.deploy-parameters.v1",
+        [typeof(Optimization.ParametersAtSafePoint)] = "optimizer.parameters-at-safe-point.v1",
+        [typeof(Optimization.ApplySignalParameters)] = "optimizer.apply-signal-parameters.v1",
+        [typeof(Optimization.ParametersDeployed)] = "optimizer.parameters-deployed.v1",
+        [typeof(Optimization.OptimizationCompleted)] = "optimizer.optimization-completed.v1",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(m => m.Value, m => m.Key, StringComparer.Ordinal);

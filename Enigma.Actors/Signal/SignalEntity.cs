@@ -32,7 +32,10 @@ public sealed record LatestSignal(string Symbol, SignalOutput? Output, int Candl
 /// </summary>
 public sealed class SignalEntity : ReceiveActor
 {
-    private readonly SignalEngine _engine;
+    /// <summary>Base candles kept to warm a new engine when deployed parameters arrive (about ten days of 5m: the 4h indicators' warm-up).</summary>
+    private const int CandlesKept = 3_000;
+    private readonly Queue<Candle> _kept = new();
+    private SignalEngine _engine;
     private readonly IActorRef _bus;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -50,6 +53,7 @@ public sealed class SignalEntity : ReceiveActor
         Receive<CandleClosed>(OnCandle);
         Receive<GetLatestSignal>(_ => Sender.Tell(new LatestSignal(_engine.Symbol, _latest, _candles)));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport($"{Agents.Signal}-{_engine.Symbol}", check.SentAtMs)));
+        Receive<Optimization.ApplySignalParameters>(OnParameters);
     }
 
     public static Props Props(string symbol, IActorRef bus, SignalParameters? parameters = null, TimeProvider? time = null) =>
@@ -79,6 +83,7 @@ public sealed class SignalEntity : ReceiveActor
             if (IsNew(candle))
             {
                 _engine.Advance(candle);
+                Keep(candle);
                 _lastOpenTimeMs = candle.OpenTimeMs;
                 _candles++;
             }
@@ -95,9 +100,42 @@ public sealed class SignalEntity : ReceiveActor
         }
 
         _latest = _engine.Update(closed.Candle);
+        Keep(closed.Candle);
         _lastOpenTimeMs = closed.Candle.OpenTimeMs;
         _candles++;
         var priority = _latest.Direction == SignalDirection.Neutral ? TaskPriority.Low : TaskPriority.High;
         _bus.Tell(new Publish(Topics.SignalGenerated, AgentEnvelope.Event(Agents.Signal, Topics.SignalGenerated, _latest, _time.GetUtcNow().ToUnixTimeMilliseconds(), priority)));
+    }
+
+    private void Keep(Candle candle)
+    {
+        _kept.Enqueue(candle);
+        if (_kept.Count > CandlesKept)
+        {
+            _kept.Dequeue();
+        }
+    }
+
+    /// <summary>A deployed version: a new engine warmed on the kept candles replaces the old one between two candles.</summary>
+    private void OnParameters(Optimization.ApplySignalParameters apply)
+    {
+        SignalEngine engine;
+        try
+        {
+            engine = new SignalEngine(_engine.Symbol, _engine.Timeframes, apply.Parameters);
+        }
+        catch (ArgumentException e)
+        {
+            _log.Error("{0}: parameters v{1} refused: {2}; the engine keeps its parameters", _engine.Symbol, apply.Version, e.Message);
+            return;
+        }
+
+        foreach (var candle in _kept)
+        {
+            engine.Advance(candle);
+        }
+
+        _engine = engine;
+        _log.Info("{0}: signal parameters v{1} in use, warmed on {2} candles", _engine.Symbol, apply.Version, _kept.Count);
     }
 }

@@ -167,6 +167,11 @@ public sealed class AdminServer : IAsyncDisposable
         {
             return Results.Json(new AdminError(e.Message), statusCode: StatusCodes.Status400BadRequest);
         }
+        catch (InvalidOperationException e)
+        {
+            // The node cannot do it in its present state (no optimizer coordinator, a batch that moved away).
+            return Results.Json(new AdminError(e.Message), statusCode: StatusCodes.Status409Conflict);
+        }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
             return Results.Json(new AdminError("the cluster did not answer in time: " + e.Message), statusCode: StatusCodes.Status503ServiceUnavailable);

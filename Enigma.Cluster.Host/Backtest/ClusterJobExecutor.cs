@@ -28,6 +28,7 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
         string? batchId = null;
         List<int> sent = [];
         var from = 0;
+        var more = false;
         try
         {
             while (missing > 0)
@@ -43,7 +44,11 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                         from = 0;
                     }
 
-                    await Task.Delay(pollEvery, cancellationToken).ConfigureAwait(false);
+                    if (!more)
+                    {
+                        await Task.Delay(pollEvery, cancellationToken).ConfigureAwait(false);
+                    }
+
                     var read = await client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"api/optimizer/batches/{Uri.EscapeDataString(batchId)}?from={from}"), cancellationToken).ConfigureAwait(false);
                     var outcomes = read.Deserialize<BatchOutcomes>(AdminClient.Json) ?? throw new AdminCallException(AdminClient.NodeUnavailable, $"batch {batchId}: the node's answer has no outcomes");
                     if (outcomes.Unknown)
@@ -75,6 +80,9 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                     }
 
                     from += outcomes.Outcomes.Count;
+
+                    // A reply holds what fits a remoting frame: if more are done, ask again at once.
+                    more = from < outcomes.Done;
                 }
                 catch (AdminCallException e) when (e.ExitCode == AdminClient.NodeUnavailable && DateTimeOffset.UtcNow - lastProgress < Patience)
                 {

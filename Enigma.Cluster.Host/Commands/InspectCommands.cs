@@ -40,7 +40,7 @@ public static class InspectCommands
 
         yield return Read("agents", "The orchestrator's agent registry and health.", "api/agents", PrintAgents);
         yield return Read("status", "The orchestrator's state, each symbol's position and PnL, the portfolio.", "api/status", PrintStatus);
-        yield return Read("optimizer", "The Optimizer agent: its workers (node, slots, running, finished), the queue, and the live trades it measures.", "api/optimizer", PrintOptimizer);
+        yield return Read("optimizer", "The Optimizer agent: its coordinator, its workers (node, jobs taken at once, held now, finished), the queue, and the live trades it measures.", "api/optimizer", PrintOptimizer);
         yield return Health();
         yield return Operator("emergency-stop", "EMERGENCY_STOP: cancel working orders, close positions at market, wait for a manual resume.", "api/emergency-stop");
         yield return Operator("pause", "TRADING → PAUSED: no new entries; open positions keep their stops.", "api/pause");
@@ -223,7 +223,7 @@ public static class InspectCommands
     {
         var status = Read<Actors.Optimization.OptimizerStatus>(answer);
         terminal.Line(string.Create(CultureInfo.InvariantCulture, $"coordinator: {status.Coordinator}; workers: {status.Workers.Count}; queued {status.Queued}; running {status.Running}; batches {status.Batches}; finished {status.Finished}"));
-        var table = new Table().AddColumns("worker node", "slots", "running", "finished");
+        var table = new Table().AddColumns("worker node", "takes at once", "holds now", "finished");
         foreach (var w in status.Workers)
         {
             table.AddRow(Markup.Escape(w.Node), w.Capacity.ToString(CultureInfo.InvariantCulture), w.Running.ToString(CultureInfo.InvariantCulture), w.Finished.ToString(CultureInfo.InvariantCulture));

@@ -210,11 +210,26 @@ internal static class NodeRun
             var driver = Carries(NodeRoles.Orchestrator)
                 ? DriveStartupAsync(terminal, cluster, agents, contracts, risk, resumeAfterEmergency, driving.Token)
                 : Task.CompletedTask;
+            var optimizerSettings = TradingParameters.Optimizer(shipped);
+            var schedule = Task.CompletedTask;
+            if (optimizerSettings.Schedule is { } every && Carries(NodeRoles.Optimizer))
+            {
+                if (admin is null || settings.AdminToken is null)
+                {
+                    terminal.Warn("enigma.optimizer.schedule is set, but the scheduled cycle needs this node's admin API and token (enigma.node.admin-port, admin-token): it does not run here.");
+                }
+                else
+                {
+                    schedule = Backtest.ScheduledOptimization.RunAsync(every, optimizerSettings.ScheduleArguments, admin.Address, settings.AdminToken, cluster.SelfAddress.ToString(),
+                        inspector.OptimizerStatusAsync, agents.Bus, Path.Combine(dataDir.FullName, "optimizer"), terminal.Line, driving.Token);
+                }
+            }
 
             // Until SIGTERM / Ctrl+C, or until the cluster removes this node (enigma cluster leave, or downed).
             await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), system.WhenTerminated).ConfigureAwait(false);
             await driving.CancelAsync().ConfigureAwait(false);
             await driver.ConfigureAwait(false);
+            await schedule.ConfigureAwait(false);
             var left = system.WhenTerminated.IsCompleted;
             if (!left)
             {

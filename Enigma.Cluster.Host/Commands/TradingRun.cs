@@ -86,6 +86,7 @@ internal static class TradingRun
         Domain.Risk.RiskParameters risk = null!;
         Domain.Signals.SignalParameters signal = null!;
         AuditSettings auditSettings = null!;
+        Actors.Optimization.OptimizerSettings optimizerSettings = null!;
         OrchestratorSettings orchestratorSettings = null!;
         NotificationSettings notifications = null!;
         KuCoinAuditProbe probe = null!;
@@ -101,6 +102,7 @@ internal static class TradingRun
                         signal = TradingParameters.Signal(shipped);
                         auditSettings = TradingParameters.Audit(shipped, Path.Combine(dataDir.FullName, "audit"));
                         orchestratorSettings = TradingParameters.Orchestrator(shipped);
+                        optimizerSettings = TradingParameters.Optimizer(shipped);
                         notifications = TradingParameters.Notifications(shipped, venue.Mode);
                         dataDir.Create();
                         config = EnigmaNode.FileLogging(Path.Combine(dataDir.FullName, "logs", "enigma.log"))
@@ -130,6 +132,7 @@ internal static class TradingRun
                             Orchestrator = orchestratorSettings,
                             AuditProbe = probe,
                             Audit = auditSettings,
+                            Optimizer = optimizerSettings,
                             Notifications = notifications,
                             Http = http,
                         }).ConfigureAwait(false);

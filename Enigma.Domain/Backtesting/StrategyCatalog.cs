@@ -101,14 +101,7 @@ public static class StrategyCatalog
                 _ = new RsiBollingerStrategy(KnownContracts.Find("XBTUSDTM")!, p); // checks the parameters now
                 return new StrategyRecipe(name, (contract, _, _) => new RsiBollingerStrategy(contract, p));
             case SignalScore:
-                var signal = SignalParameters.Default;
-                foreach (var (key, value) in parameters.Where(g => !RiskKeys.Contains(g.Key)))
-                {
-                    signal = signal.With(key, value);
-                }
-
-                signal.Validate();
-                var risk = SignalScoreRisk(parameters, Number);
+                var (signal, risk) = SignalScoreParameters(parameters);
                 return new StrategyRecipe(name, (contract, candles, tapes) => candles is not null && tapes is not null
                     ? new SignalScoreStrategy(tapes.Signal(candles, contract, signal), signal.SignalMinScore, risk)
                     : new SignalScoreStrategy(contract, signal, risk));
@@ -117,9 +110,30 @@ public static class StrategyCatalog
         }
     }
 
-    private static RiskParameters SignalScoreRisk(IReadOnlyDictionary<string, string> parameters, Func<string, decimal, decimal> number)
+    /// <summary>
+    /// signal-score's parameters from a set (KEY → text) over the given bases (the defaults, or a running node's own
+    /// configuration), every value checked: what a backtest runs and what a deployed version gives the live agents.
+    /// </summary>
+    public static (SignalParameters Signal, RiskParameters Risk) SignalScoreParameters(IReadOnlyDictionary<string, string> parameters, SignalParameters? signalBase = null, RiskParameters? riskBase = null)
     {
-        var leverage = number("LEVERAGE_DEFAULT", RiskParameters.Default.DefaultLeverage);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var signal = signalBase ?? SignalParameters.Default;
+        foreach (var (key, value) in parameters.Where(g => !RiskKeys.Contains(g.Key)))
+        {
+            signal = signal.With(key, value);
+        }
+
+        signal.Validate();
+        decimal Number(string key, decimal fallback) =>
+            !parameters.TryGetValue(key, out var text) ? fallback
+            : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new ArgumentException($"{key}={text}: not a number.");
+        return (signal, SignalScoreRisk(parameters, Number, riskBase ?? RiskParameters.Default));
+    }
+
+    private static RiskParameters SignalScoreRisk(IReadOnlyDictionary<string, string> parameters, Func<string, decimal, decimal> number, RiskParameters riskBase)
+    {
+        var leverage = number("LEVERAGE_DEFAULT", riskBase.DefaultLeverage);
         if (leverage is < 1 or > 125)
         {
             throw new ArgumentException($"LEVERAGE_DEFAULT={leverage}: must lie in [1, 125].");
@@ -136,13 +150,13 @@ public static class StrategyCatalog
             return roi > 0 ? roi : throw new ArgumentException($"{(parameters.ContainsKey(priceKey) ? priceKey : roiKey)} must be positive.");
         }
 
-        var risk = RiskParameters.Default with
+        var risk = riskBase with
         {
-            StopLossRoi = Roi("STOP_LOSS_ROI", "STOP_LOSS_PRICE_PERCENT", RiskParameters.Default.StopLossRoi),
-            TakeProfitRoi = Roi("TAKE_PROFIT_ROI", "TAKE_PROFIT_PRICE_PERCENT", RiskParameters.Default.TakeProfitRoi),
+            StopLossRoi = Roi("STOP_LOSS_ROI", "STOP_LOSS_PRICE_PERCENT", riskBase.StopLossRoi),
+            TakeProfitRoi = Roi("TAKE_PROFIT_ROI", "TAKE_PROFIT_PRICE_PERCENT", riskBase.TakeProfitRoi),
             DefaultLeverage = leverage,
-            MaxConsecutiveLosses = (int)number("MAX_CONSECUTIVE_LOSSES", RiskParameters.Default.MaxConsecutiveLosses),
-            MaxDailyDrawdownPercent = number("MAX_DAILY_DRAWDOWN_PERCENT", RiskParameters.Default.MaxDailyDrawdownPercent),
+            MaxConsecutiveLosses = (int)number("MAX_CONSECUTIVE_LOSSES", riskBase.MaxConsecutiveLosses),
+            MaxDailyDrawdownPercent = number("MAX_DAILY_DRAWDOWN_PERCENT", riskBase.MaxDailyDrawdownPercent),
         };
         return risk.MaxConsecutiveLosses >= 1 && risk.MaxDailyDrawdownPercent > 0 ? risk
             : throw new ArgumentException("MAX_CONSECUTIVE_LOSSES must be at least 1 and MAX_DAILY_DRAWDOWN_PERCENT positive.");

@@ -50,12 +50,18 @@ public sealed class OptimizerProcessSpecs(PostgresServer postgres, ITestOutputHe
         return Task.CompletedTask;
     }
 
-    private (EnigmaProcess Process, string Admin, string Address) StartNode(string name, string roles, string exchange, string? seed)
+    private (EnigmaProcess Process, string Admin, string Address) StartNode(string name, string roles, string exchange, string? seed, string minMembers = "3", IReadOnlyDictionary<string, string>? extra = null)
     {
         var port = EnigmaProcess.FreePort();
         var admin = EnigmaProcess.FreePort();
-        var process = EnigmaProcess.Start(Environment,
-            "node", "--roles", roles, "--port", port.ToString(CultureInfo.InvariantCulture), "--seeds", seed ?? $"akka.tcp://enigma@127.0.0.1:{port}", "--min-members", "3",
+        var environment = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var process = EnigmaProcess.Start(environment,
+            "node", "--roles", roles, "--port", port.ToString(CultureInfo.InvariantCulture), "--seeds", seed ?? $"akka.tcp://enigma@127.0.0.1:{port}", "--min-members", minMembers,
             "--journal", _journal, "--exchange", exchange, "--symbols", "ETHUSDTM",
             "--admin-port", admin.ToString(CultureInfo.InvariantCulture), "--data-dir", _folder.File(name));
         _processes.Add(process);
@@ -132,5 +138,36 @@ public sealed class OptimizerProcessSpecs(PostgresServer postgres, ITestOutputHe
         var (again, _, againError) = Cli.Run(Optimize(_folder.File("killed-local"), "--grid", "RSI_PERIOD=7,10,14,21,28"));
         Assert.True(again == 0, againError);
         Assert.Equal(Summary(_folder.File("killed-local")).GetProperty("outOfSample").GetRawText(), Summary(_folder.File("killed")).GetProperty("outOfSample").GetRawText());
+    }
+
+    [Fact]
+    public async Task The_scheduled_cycle_must_optimise_deploy_and_have_the_running_node_trade_the_new_version()
+    {
+        var simPort = EnigmaProcess.FreePort();
+        var exchange = $"http://127.0.0.1:{simPort}/";
+        var simulator = EnigmaProcess.Start("simulator", "--port", simPort.ToString(CultureInfo.InvariantCulture), "--symbols", "ETHUSDTM");
+        _processes.Add(simulator);
+        await simulator.WaitForLineAsync(l => l.StartsWith("simulator listening", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the simulator listens");
+
+        // Gates off, so that the small search deploys: what is checked here is the loop, not the strategy.
+        var weights = _folder.File("weights");
+        var node = StartNode("scheduled", "all", exchange, null, "1", new Dictionary<string, string>
+        {
+            ["ENIGMA_OPTIMIZER_SCHEDULE"] = "3s",
+            ["ENIGMA_OPTIMIZER_DEPLOY_POLL_INTERVAL"] = "1s",
+            ["ENIGMA_OPTIMIZER_MODEL_WEIGHTS"] = weights,
+            ["ENIGMA_OPTIMIZER_SCHEDULE_ARGUMENTS"] = $"--data {TestFiles.Candles("bybit-linear")} --grid SIGNAL_MIN_SCORE=50,60 --windows 2 --min-trades 1 --max-p 1.01 --max-p-live 1.01 --min-dsr 0 --max-pbo 1.01 --allow-inconclusive --model-weights {weights} --output {_folder.File("runs")}",
+        });
+        await node.Process.WaitForLineAsync(l => l.StartsWith("node up:", StringComparison.Ordinal), TimeSpan.FromSeconds(120), "the node is up");
+
+        var ended = await node.Process.WaitForLineAsync(l => l.Contains("scheduled cycle", StringComparison.Ordinal) && l.Contains("ended", StringComparison.Ordinal), TimeSpan.FromSeconds(120), "a scheduled cycle ends");
+        Assert.Contains("exit code 0: deployed: ", ended, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(weights, "signal-score", "ETHUSDTM", "v1.conf")));
+
+        // The deployer applies it at the symbol's safe point; the Signal entity rebuilds its engine.
+        var log = Path.Combine(_folder.File("scheduled"), "logs", "node.log");
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(log) && File.ReadAllText(log).Contains("ETHUSDTM: signal parameters v1 in use", StringComparison.Ordinal)),
+            "the Signal entity trades v1", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
+        Assert.Contains("parameters v1 now trade ETHUSDTM", File.ReadAllText(log), StringComparison.Ordinal);
     }
 }
