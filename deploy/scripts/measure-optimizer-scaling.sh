@@ -62,4 +62,4 @@ stop_nodes
 diff <(grep "^out of sample" "$WORK/optimize1.out") <(grep "^out of sample" "$WORK/optimize2.out") >/dev/null \
   || { echo "the two searches disagree: see $WORK/optimize1.out and $WORK/optimize2.out" >&2; exit 1; }
 grep "backtests per node" "$WORK/optimize2.err"
-printf 'one node, one core: %.1f s\ntwo nodes, one core each: %.1f s\nspeed-up: %.2fx\n' "$ONE" "$TWO" "$(echo "$ONE / $TWO" | bc -l)"
+printf 'one node, one backtest at a time: %.1f s\ntwo nodes, one backtest at a time each: %.1f s\nspeed-up: %.2fx\n' "$ONE" "$TWO" "$(echo "$ONE / $TWO" | bc -l)"
