@@ -166,10 +166,26 @@ internal static class TradingRun
                         }
                     }),
                     Step(8, async ct => KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(ct).ConfigureAwait(false))),
-                    Step(9, _ =>
+                    Step(9, async ct =>
                     {
-                        terminal.Line("  optimizer: not part of this build yet (the optimizer issue)");
-                        return Task.CompletedTask;
+                        // The Optimizer agent answers, and the baseline: the deployed version each symbol starts with.
+                        var optimizer = await agents.Optimizer!.Ask<Actors.Optimization.OptimizerStatus>(Actors.Optimization.GetOptimizerStatus.Instance, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                        string Baseline(string symbol)
+                        {
+                            try
+                            {
+                                return optimizerSettings.ModelWeights is { } weights && Actors.Optimization.ModelWeights.Latest(weights, Domain.Backtesting.StrategyCatalog.SignalScore, symbol) is { } deployed
+                                    ? string.Create(CultureInfo.InvariantCulture, $"{symbol} v{deployed.Version}")
+                                    : $"{symbol} as configured";
+                            }
+                            catch (InvalidDataException e)
+                            {
+                                return $"{symbol} as configured ({e.Message})";
+                            }
+                        }
+
+                        terminal.Line(string.Create(CultureInfo.InvariantCulture,
+                            $"  optimizer: coordinator up ({optimizer.Workers.Count} worker(s) so far); parameters: {string.Join(", ", contracts.Select(c => Baseline(c.Symbol)))}"));
                     }),
                     Step(10, async ct =>
                     {
