@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The seed's parameter optimisation, as a thin wrapper over the CLI: every option goes to `enigma optimize`.
 #   deploy/scripts/optimize-params.sh --symbol ETHUSDTM --grid SIGNAL_MIN_SCORE=40,50,60,70 --grid STOP_LOSS_ROI=5,10
-#   deploy/scripts/optimize-params.sh --grid seed-tradable                       # the seed's whole grid (5 min on 2 cores)
+#   deploy/scripts/optimize-params.sh --grid seed-tradable                       # the seed's whole grid (4.5 min on 2 cores)
 #   deploy/scripts/optimize-params.sh --search genetic --population 40 --generations 12 --grid ...
 #   deploy/scripts/optimize-params.sh --grid seed-tradable --cluster 127.0.0.1:9110 # on the cluster's optimizer nodes
 #   deploy/scripts/optimize-params.sh --resume ID ...                            # finish an interrupted run
