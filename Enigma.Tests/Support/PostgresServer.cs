@@ -17,10 +17,26 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (code, output, error) = await RunScriptAsync("pg-up.sh");
+        // A second try when the first fails (a port taken between the script's check and the server's bind, or a
+        // start slower than the script's 30 s on a loaded machine); each failure is reported with the server's log.
+        var failures = new List<string>();
+        var (code, output, error) = (0, "", "");
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            (code, output, error) = await RunScriptAsync("pg-up.sh");
+            if (code == 0)
+            {
+                break;
+            }
+
+            var log = Path.Combine(_folder, "server.log");
+            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "(no server.log)";
+            failures.Add($"attempt {attempt}: pg-up.sh failed ({code}): {error}{output}\nserver.log:\n{tail}");
+        }
+
         if (code != 0)
         {
-            throw new InvalidOperationException($"deploy/scripts/pg-up.sh failed ({code}): {error}{output}");
+            throw new InvalidOperationException("deploy/scripts/pg-up.sh could not start PostgreSQL:\n" + string.Join("\n", failures));
         }
 
         const string Marker = "export ENIGMA_PG_CONN='";
