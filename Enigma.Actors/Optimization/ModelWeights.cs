@@ -5,8 +5,8 @@ using Enigma.Domain.Backtesting;
 
 namespace Enigma.Actors.Optimization;
 
-/// <summary>A deployed parameter set: its version, its file, and the parameters.</summary>
-public sealed record DeployedParameters(string Strategy, string Symbol, int Version, string Path, ParameterSet Parameters);
+/// <summary>A deployed parameter set: its version, its file, the walk-forward run that chose it, and the parameters.</summary>
+public sealed record DeployedParameters(string Strategy, string Symbol, int Version, string Path, string Run, ParameterSet Parameters);
 
 /// <summary>
 /// The knowledge bank's deployed parameters: MODEL_WEIGHTS/STRATEGY/SYMBOL/vN.conf (HOCON, N counting up from 1),
@@ -53,7 +53,8 @@ public static class ModelWeights
             values[key] = parameters.GetString(key);
         }
 
-        return new DeployedParameters(strategy, symbol, version, path, new ParameterSet(values));
+        var run = config.HasPath("enigma.deployed.run") ? config.GetString("enigma.deployed.run") : System.IO.Path.GetFileName(path);
+        return new DeployedParameters(strategy, symbol, version, path, run, new ParameterSet(values));
     }
 
     /// <summary>

@@ -49,7 +49,10 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _coordinator;
     private readonly int _slots;
+    /// <summary>Studies kept open: a scheduled cycle opens a new one every time, and each holds its candles and tapes.</summary>
+    private const int StudiesKept = 2;
     private readonly Dictionary<string, Task<BacktestWorkbench>> _workbenches = new(StringComparer.Ordinal);
+    private readonly Queue<string> _opened = new();
     private readonly string _node;
     private readonly Queue<(RunWork Work, IActorRef ReplyTo)> _waiting = new();
     private int _busy;
@@ -124,6 +127,13 @@ public sealed class OptimizerWorker : ReceiveActor, IWithTimers
             // Loading candles reads a file: on the thread pool, shared by the study's jobs.
             workbench = Task.Run(study.OpenWorkbench);
             _workbenches[study.StudyId] = workbench;
+            _opened.Enqueue(study.StudyId);
+            if (_opened.Count > StudiesKept)
+            {
+                // The oldest study's jobs still running keep their own reference; a job of it arriving later opens it again.
+                _workbenches.Remove(_opened.Dequeue());
+            }
+
             _log.Info("optimizer worker: study {0} ({1} {2}) opened on {3}", study.StudyId, study.Strategy, study.Symbol, _node);
         }
 

@@ -148,8 +148,7 @@ public sealed class ParameterDeployer : ReceiveActor, IWithTimers
             try
             {
                 var (signal, risk) = StrategyCatalog.SignalScoreParameters(latest.Parameters.Values, _signalBase, _riskBase);
-                var run = latest.Path;
-                var deploy = new DeployParameters(found.Symbol, latest.Version, Path.GetFileName(run), signal, risk, found.Expected ?? new BacktestExpectation(0, null, 0));
+                var deploy = new DeployParameters(found.Symbol, latest.Version, latest.Run, signal, risk, found.Expected ?? new BacktestExpectation(0, null, 0));
                 _waiting[found.Symbol] = deploy;
                 _portfolio.Tell(deploy);
                 _log.Info("parameters v{0} for {1} ({2}) wait for the symbol's next safe point (no position, no entry in flight)", latest.Version, found.Symbol, latest.Parameters.Key);

@@ -365,14 +365,14 @@ public static class OptimizeCommand
             }
 
             var split = text.IndexOf('=', StringComparison.Ordinal);
-            var values2 = split <= 0 ? [] : text[(split + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (values2.Length == 0)
+            var listed = split <= 0 ? [] : text[(split + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (listed.Length == 0)
             {
                 error = $"--grid '{text}' is not KEY=V1,V2,... (or seed, seed-tradable).";
                 return false;
             }
 
-            axes[text[..split].Trim().ToUpperInvariant()] = values2;
+            axes[text[..split].Trim().ToUpperInvariant()] = listed;
         }
 
         return true;

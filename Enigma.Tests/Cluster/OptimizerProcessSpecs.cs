@@ -78,14 +78,20 @@ public sealed class OptimizerProcessSpecs(PostgresServer postgres, ITestOutputHe
         return document.RootElement.Clone();
     }
 
+    /// <summary>A simulator process replaying ETHUSDTM: the nodes need an exchange to start; the address to give them.</summary>
+    private async Task<string> StartSimulatorAsync()
+    {
+        var port = EnigmaProcess.FreePort();
+        var simulator = EnigmaProcess.Start("simulator", "--port", port.ToString(CultureInfo.InvariantCulture), "--symbols", "ETHUSDTM");
+        _processes.Add(simulator);
+        await simulator.WaitForLineAsync(l => l.StartsWith("simulator listening", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the simulator listens");
+        return $"http://127.0.0.1:{port}/";
+    }
+
     [Fact]
     public async Task A_search_on_the_cluster_must_spread_over_the_optimizer_nodes_lose_no_job_to_a_kill_9_and_match_a_local_run()
     {
-        var simPort = EnigmaProcess.FreePort();
-        var exchange = $"http://127.0.0.1:{simPort}/";
-        var simulator = EnigmaProcess.Start("simulator", "--port", simPort.ToString(CultureInfo.InvariantCulture), "--symbols", "ETHUSDTM");
-        _processes.Add(simulator);
-        await simulator.WaitForLineAsync(l => l.StartsWith("simulator listening", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the simulator listens");
+        var exchange = await StartSimulatorAsync();
 
         // Node 1 carries every trading agent but no optimizer; nodes 2 and 3 are optimizer workers, one of them the coordinator.
         var front = StartNode("n1", "orchestrator,data,signal,risk,execution,audit", exchange, null);
@@ -143,11 +149,7 @@ public sealed class OptimizerProcessSpecs(PostgresServer postgres, ITestOutputHe
     [Fact]
     public async Task The_scheduled_cycle_must_optimise_deploy_and_have_the_running_node_trade_the_new_version()
     {
-        var simPort = EnigmaProcess.FreePort();
-        var exchange = $"http://127.0.0.1:{simPort}/";
-        var simulator = EnigmaProcess.Start("simulator", "--port", simPort.ToString(CultureInfo.InvariantCulture), "--symbols", "ETHUSDTM");
-        _processes.Add(simulator);
-        await simulator.WaitForLineAsync(l => l.StartsWith("simulator listening", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the simulator listens");
+        var exchange = await StartSimulatorAsync();
 
         // Gates off, so that the small search deploys: what is checked here is the loop, not the strategy.
         var weights = _folder.File("weights");

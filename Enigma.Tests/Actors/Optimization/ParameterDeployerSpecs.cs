@@ -76,7 +76,7 @@ public sealed class ParameterDeployerSpecs : Akka.TestKit.Xunit2.TestKit, IDispo
         var announced = await bus.ExpectMsgAsync<Publish>();
         Assert.Equal(Topics.ParametersDeployed, announced.Topic);
         var deployed = Assert.IsType<AgentEnvelope<ParametersDeployed>>(announced.Message).Payload;
-        Assert.Equal((1, 60, 0.6, 10m), (deployed.Version, deployed.Expected.Trades, deployed.Expected.WinRate, deployed.Expected.NetPnlPerTrade));
+        Assert.Equal((1, "spec-run", 60, 0.6, 10m), (deployed.Version, deployed.Run, deployed.Expected.Trades, deployed.Expected.WinRate, deployed.Expected.NetPnlPerTrade));
 
         // The next entry is sized with the deployed risk parameters: 5x, the stop 1% of price away (5% ROI).
         risk.Tell(Long(2));
