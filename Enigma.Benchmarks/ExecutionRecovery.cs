@@ -1,3 +1,4 @@
+using Enigma.Domain.Exchange;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;

@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -111,7 +113,7 @@ internal static class PipelineLatency
                 });
                 await using var stream = new KuCoinWebSocketClient(rest, isPrivate: false);
                 await stream.StartAsync();
-                var dataAgent = system.ActorOf(DataAgent.Props(rest, stream, contracts, agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(2)), "data");
+                var dataAgent = system.ActorOf(DataAgent.Props(new KuCoinMarketDataFeed(rest, stream), contracts, agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(2)), "data");
                 await dataAgent.Ask<DataStarted>(StartData.Instance, TimeSpan.FromMinutes(2));
                 foreach (var contract in contracts)
                 {

@@ -11,6 +11,7 @@ using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Serialization;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Metrics;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -9,10 +8,8 @@ using Enigma.Actors.Messaging;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Market;
-using Enigma.Exchange.KuCoin.MarketData;
-using Enigma.Exchange.KuCoin.Rest;
-using Enigma.Exchange.KuCoin.WebSockets;
 
 namespace Enigma.Actors.Data;
 
@@ -25,45 +22,41 @@ public sealed record StartData
 }
 
 /// <summary>
-/// The Data agent of a node: warms the Signal and Risk entities up from REST kline history, then follows KuCoin's
-/// 5-minute candle topic over the WebSocket client and routes every closed candle to both.
+/// The Data agent of a node: warms the Signal and Risk entities up from the venue's candle history, then follows its
+/// 5-minute candle stream (the market-data port, <see cref="IMarketDataFeed"/>) and routes every closed candle to both.
 /// <para>
 /// The pushes flow through an Akka.Streams graph with back-pressure end to end: the socket's receive loop offers each
 /// push to a bounded queue and waits while it is full (so a slow node stops reading the socket and TCP slows the
-/// sender, instead of memory growing); a stage turns pushes into closed candles (<see cref="ClosedCandleDetector"/>,
+/// sender, instead of memory growing); a stage turns pushes into closed candles (<see cref="ClosedCandleTracker"/>,
 /// single-threaded inside the stream); the actor receives them with an ack per candle, and does not ack while it is
 /// still warming up, so nothing is lost or overtaken by history. The REST warm-up runs off the actor and is piped back.
 /// </para>
 /// </summary>
 public sealed class DataAgent : ReceiveActor, IWithStash
 {
-    private readonly KuCoinRestClient _rest;
-    private readonly KuCoinWebSocketClient _stream;
+    private readonly IMarketDataFeed _feed;
     private readonly IReadOnlyList<ContractSpec> _contracts;
     private readonly IActorRef _signal;
     private readonly IActorRef _risk;
     private readonly TimeSpan _history;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly ClosedCandleDetector _detector;
+    private readonly ClosedCandleTracker _tracker = new();
     private readonly Dictionary<string, long> _lastRouted = new(StringComparer.Ordinal);
     private readonly IActorRef? _execution;
-    private readonly ConcurrentDictionary<string, KuCoinOrderBookFeed> _books = new(StringComparer.Ordinal);
-    private ISourceQueueWithComplete<JsonElement> _pushes = null!;
+    private readonly ConcurrentDictionary<string, ILiveOrderBook> _books = new(StringComparer.Ordinal);
+    private ISourceQueueWithComplete<FormingCandle> _pushes = null!;
     private ISourceQueueWithComplete<string>? _bookChanges;
 
     /// <param name="executionRegion">When given, each symbol's level-2 book is kept live and its top handed to the
     /// symbol's Execution entity (conflated, at most ten times a second), for the 9th-level entry price.</param>
-    public DataAgent(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null)
+    public DataAgent(IMarketDataFeed feed, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null)
     {
         _execution = executionRegion;
-        _rest = rest;
-        _stream = stream;
+        _feed = feed;
         _contracts = contracts;
         _signal = signalRegion;
         _risk = riskRegion;
         _history = history;
-        var multipliers = contracts.ToDictionary(c => c.Symbol, c => c.Multiplier, StringComparer.Ordinal);
-        _detector = new ClosedCandleDetector(symbol => multipliers[symbol]);
 
         Receive<StartData>(_ => WarmUp(Sender));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Data, check.SentAtMs)));
@@ -77,22 +70,11 @@ public sealed class DataAgent : ReceiveActor, IWithStash
     protected override void PreStart()
     {
         var materializer = Context.Materializer();
-        var log = _log;
-        var detector = _detector;
-        _pushes = Source.Queue<JsonElement>(PushBuffer, OverflowStrategy.Backpressure)
-            .SelectMany(data =>
-            {
-                // Streams carry no nulls: a push that closes no candle yields nothing.
-                try
-                {
-                    return detector.OnPush(data) is { } candle ? [new ClosedFromStream(data.GetProperty("symbol").GetString()!, candle)] : Array.Empty<ClosedFromStream>();
-                }
-                catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException)
-                {
-                    log.Warning("Data agent: candle push refused: {0}", e.Message);
-                    return Array.Empty<ClosedFromStream>();
-                }
-            })
+        var tracker = _tracker;
+        _pushes = Source.Queue<FormingCandle>(PushBuffer, OverflowStrategy.Backpressure)
+
+            // Streams carry no nulls: a push that closes no candle yields nothing.
+            .SelectMany(push => tracker.OnForming(push.Symbol, push.Candle) is { } candle ? [new ClosedFromStream(push.Symbol, candle)] : Array.Empty<ClosedFromStream>())
             .To(Sink.ActorRefWithAck<ClosedFromStream>(Self, StreamStarted.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e.Message)))
             .Run(materializer);
 
@@ -138,7 +120,7 @@ public sealed class DataAgent : ReceiveActor, IWithStash
     }
 
     /// <summary>Called on the socket's receive loop: waits while the graph's buffer is full (back-pressure to the socket).</summary>
-    private static void Offer(ISourceQueueWithComplete<JsonElement> queue, JsonElement data)
+    private static void Offer(ISourceQueueWithComplete<FormingCandle> queue, FormingCandle data)
     {
         var offered = queue.OfferAsync(data);
         if (!offered.IsCompleted)
@@ -149,8 +131,8 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(KuCoinRestClient rest, KuCoinWebSocketClient stream, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null) =>
-        Akka.Actor.Props.Create(() => new DataAgent(rest, stream, contracts, signalRegion, riskRegion, history, executionRegion));
+    public static Props Props(IMarketDataFeed feed, IReadOnlyList<ContractSpec> contracts, IActorRef signalRegion, IActorRef riskRegion, TimeSpan history, IActorRef? executionRegion = null) =>
+        Akka.Actor.Props.Create(() => new DataAgent(feed, contracts, signalRegion, riskRegion, history, executionRegion));
 
     /// <summary>Levels of each side handed to Execution: enough for the 9th-level entry.</summary>
     public const int BookDepth = 10;
@@ -174,23 +156,23 @@ public sealed class DataAgent : ReceiveActor, IWithStash
 
     private async Task<Dictionary<string, Candle[]>> WarmUpAsync(IActorRef self)
     {
-        var now = await _rest.GetServerTimeAsync().ConfigureAwait(false);
+        var now = await _feed.ServerTimeAsync(CancellationToken.None).ConfigureAwait(false);
+        var log = _log;
         var history = new Dictionary<string, Candle[]>(StringComparer.Ordinal);
         foreach (var contract in _contracts)
         {
             var symbol = contract.Symbol;
             var pushes = _pushes;
-            await _stream.SubscribeAsync($"/contractMarket/limitCandle:{symbol}_5min", push => Offer(pushes, push.Data.Clone())).ConfigureAwait(false);
+            await _feed.SubscribeCandlesAsync(contract, push => Offer(pushes, push), problem => log.Warning("Data agent: candle push refused: {0}", problem), CancellationToken.None).ConfigureAwait(false);
             if (_bookChanges is { } changes)
             {
-                var feed = new KuCoinOrderBookFeed(symbol, _stream, _rest);
-                _books[symbol] = feed;
-                feed.Updated += f => changes.OfferAsync(symbol);
-                await feed.StartAsync().ConfigureAwait(false);
+                var book = _feed.OrderBook(symbol);
+                _books[symbol] = book;
+                book.Updated += () => changes.OfferAsync(symbol);
+                await book.StartAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            var klines = await _rest.GetKlineHistoryAsync(symbol, 5, now - (long)_history.TotalMilliseconds, now).ConfigureAwait(false);
-            history[symbol] = klines.Select(k => k.ToCandle(contract.Multiplier)).ToArray();
+            history[symbol] = [.. await _feed.CandleHistoryAsync(contract, now - (long)_history.TotalMilliseconds, now, CancellationToken.None).ConfigureAwait(false)];
         }
 
         return history;

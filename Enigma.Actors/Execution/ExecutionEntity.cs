@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Serialization;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
@@ -548,7 +549,7 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             {
                 await _exchange.CancelAsync(_symbol, id, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is Exchange.KuCoin.Rest.KuCoinApiException or HttpRequestException or TimeoutException)
+            catch (Exception e) when (e is Domain.Exchange.ExchangeRequestException or HttpRequestException or TimeoutException)
             {
                 // Already done, or the exchange is failing: the poll records what really happened either way.
                 failures.Add($"{id}: {e.Message}");

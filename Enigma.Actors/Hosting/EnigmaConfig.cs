@@ -29,6 +29,12 @@ public static class EnigmaConfig
     /// <summary>The journal, snapshot store and query journal on one database.</summary>
     public static Config Journal(string connectionString, string provider)
     {
+        return JournalConnection(connectionString, provider).WithFallback(Shipped("persistence.conf"));
+    }
+
+    /// <summary>Only the journal's connection (the rest of the plugins' settings come from the configuration).</summary>
+    public static Config JournalConnection(string connectionString, string provider)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var quoted = Quote(connectionString);
         var providerQuoted = Quote(provider);
@@ -36,7 +42,14 @@ public static class EnigmaConfig
             akka.persistence.journal.sql { connection-string = {{quoted}}, provider-name = {{providerQuoted}} }
             akka.persistence.snapshot-store.sql { connection-string = {{quoted}}, provider-name = {{providerQuoted}} }
             akka.persistence.query.journal.sql { connection-string = {{quoted}}, provider-name = {{providerQuoted}} }
-            """).WithFallback(Shipped("persistence.conf"));
+            """);
+    }
+
+    /// <summary>The connection of a journal configuration made by <see cref="Journal"/> or <see cref="SqliteJournal"/>.</summary>
+    public static Config JournalConnection(Config journal)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        return JournalConnection(journal.GetString("akka.persistence.journal.sql.connection-string", ""), journal.GetString("akka.persistence.journal.sql.provider-name", ""));
     }
 
     /// <summary>
@@ -69,7 +82,10 @@ public static class EnigmaConfig
     /// It saves the disk flush on every commit, the largest part of an order's way to the exchange (docs/benchmarks.md).
     /// <c>full</c>: a flush per commit.
     /// </summary>
-    public static ActorSystemSetup Bootstrap(Config config)
+    public static ActorSystemSetup Bootstrap(Config config) => Bootstrap(config, null);
+
+    /// <param name="sqliteSynchronous">normal or full, as validated at start; null: read from <paramref name="config"/>.</param>
+    public static ActorSystemSetup Bootstrap(Config config, string? sqliteSynchronous)
     {
         ArgumentNullException.ThrowIfNull(config);
         var setup = BootstrapSetup.Create().WithConfig(config);
@@ -80,7 +96,7 @@ public static class EnigmaConfig
             return ActorSystemSetup.Create(setup);
         }
 
-        var synchronous = SqliteSynchronous(config);
+        var synchronous = sqliteSynchronous ?? SqliteSynchronous(config);
         var options = new DataOptions()
             .UseConnectionString(provider, journal!.GetString("connection-string", ""))
             .UseAfterConnectionOpened(
@@ -94,15 +110,16 @@ public static class EnigmaConfig
     }
 
     /// <summary><c>enigma.journal.sqlite-synchronous</c> (or ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS): <c>normal</c> or <c>full</c>.</summary>
-    public static string SqliteSynchronous(Config config, Func<string, string?>? environment = null)
+    public static string SqliteSynchronous(Config config, Func<string, string?>? environment = null) => SqliteSynchronous(EnigmaConfiguration.Over(config, environment));
+
+    public static string SqliteSynchronous(EnigmaConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)("ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS");
-        var value = (fromEnvironment ?? config.GetString("enigma.journal.sqlite-synchronous", "normal")).Trim().ToLowerInvariant();
-        var origin = fromEnvironment is null ? "enigma.journal.sqlite-synchronous" : "ENIGMA_JOURNAL_SQLITE_SYNCHRONOUS";
+        ArgumentNullException.ThrowIfNull(configuration);
+        var journal = configuration.Config.HasPath("enigma.journal") ? configuration.Section("enigma.journal") : null;
+        var value = (journal?.Text("sqlite-synchronous") is { Length: > 0 } text ? text : "normal").ToLowerInvariant();
         return value is "normal" or "full"
             ? value
-            : throw new ConfigurationException($"{origin} = '{value}' must be normal or full.");
+            : throw journal!.Error("sqlite-synchronous", $" = '{value}' must be normal or full");
     }
 
     private static void SetSynchronous(DbConnection connection, string synchronous)
@@ -113,49 +130,24 @@ public static class EnigmaConfig
         command.ExecuteNonQuery();
     }
 
-    public static ExecutionSettings ExecutionSettings(Config config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var section = config.GetConfig("enigma.execution");
-        var snapshotEvery = section.GetInt("snapshot-every", 100);
-        if (snapshotEvery < 1)
-        {
-            throw new ConfigurationException($"enigma.execution.snapshot-every must be at least 1, got {snapshotEvery}.");
-        }
+    public static ExecutionSettings ExecutionSettings(Config config) => ExecutionSettings(EnigmaConfiguration.Over(config, _ => null));
 
+    /// <summary>enigma.execution (ENIGMA_EXECUTION_ + key): snapshots, polling, the seed's MAX_SLIPPAGE, the entry timeout.</summary>
+    public static ExecutionSettings ExecutionSettings(EnigmaConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.execution");
+        var slippage = section.Text("max-slippage");
         return new ExecutionSettings
         {
-            SnapshotEvery = snapshotEvery,
-            PollInterval = section.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
-            ReconcileRetry = section.GetTimeSpan("reconcile-retry", TimeSpan.FromSeconds(2)),
-            MaxSlippage = MaxSlippage(section),
-            EntryTimeout = EntryTimeout(section),
+            SnapshotEvery = section.WholeNumber("snapshot-every", 1, 1_000_000),
+            PollInterval = section.Duration("poll-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            ReconcileRetry = section.Duration("reconcile-retry", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            MaxSlippage = decimal.TryParse(slippage, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var fraction) && fraction is > 0 and < 1
+                ? fraction
+                : throw section.Error("max-slippage", $" = '{slippage}' must be a fraction in (0, 1), such as 0.005 for 0.5%"),
+            EntryTimeout = section.Duration("entry-timeout", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
         };
-    }
-
-    private static TimeSpan EntryTimeout(Config section)
-    {
-        TimeSpan value;
-        try
-        {
-            value = section.GetTimeSpan("entry-timeout", TimeSpan.FromMinutes(15), allowInfinite: false);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"enigma.execution.entry-timeout = '{section.GetString("entry-timeout", "")}' is not a duration (use 15m).", e);
-        }
-
-        return value >= TimeSpan.FromMinutes(1) && value <= TimeSpan.FromDays(7)
-            ? value
-            : throw new ConfigurationException($"enigma.execution.entry-timeout = {value} is out of range [1 minute, 7 days].");
-    }
-
-    private static decimal MaxSlippage(Config section)
-    {
-        var text = section.GetString("max-slippage", "0.005");
-        return decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is > 0 and < 1
-            ? value
-            : throw new ConfigurationException($"enigma.execution.max-slippage = '{text}' must be a fraction in (0, 1), such as 0.005 for 0.5%.");
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

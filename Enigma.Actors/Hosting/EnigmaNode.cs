@@ -10,6 +10,7 @@ using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;

@@ -37,4 +37,24 @@ public static class JournalSchema
 
         public override string PersistenceId => "enigma-schema-probe";
     }
+
+    /// <summary>
+    /// Several nodes starting together on an empty database race to create the tables; the loser's error is harmless
+    /// (the tables are there), so the step is tried again before it is reported.
+    /// </summary>
+    public static async Task EnsureWithRetriesAsync(Config journal, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EnsureAsync(journal, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 }

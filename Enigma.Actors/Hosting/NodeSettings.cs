@@ -46,20 +46,17 @@ public sealed record NodeSettings
     /// <param name="config">The HOCON (the shipped <c>node.conf</c>, or a file given with --config in front of it).</param>
     /// <param name="commandLine">Keys of <c>enigma.node</c> given on the command line (<c>roles</c>, <c>admin-port</c>, ...).</param>
     /// <param name="environment">Reads an environment variable (the process's by default).</param>
-    public static NodeSettings Load(Config config, IReadOnlyDictionary<string, string>? commandLine = null, Func<string, string?>? environment = null)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var section = config.GetConfig("enigma.node") ?? throw new ConfigurationException("enigma.node is missing from the configuration.");
-        section = TradingParameters.WithEnvironment(section, "ENIGMA_NODE_", environment ?? Environment.GetEnvironmentVariable);
-        string Text(string key) => commandLine is not null && commandLine.TryGetValue(key, out var given) ? given.Trim() : section.GetString(key, "").Trim();
+    public static NodeSettings Load(Config config, IReadOnlyDictionary<string, string>? commandLine = null, Func<string, string?>? environment = null) =>
+        Load(EnigmaConfiguration.Over(config, environment, [.. (commandLine ?? new Dictionary<string, string>()).Select(kv => Option(kv.Key, kv.Value))]));
 
-        int Integer(string key, int min, int max)
-        {
-            var text = Text(key);
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-                ? value
-                : throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"enigma.node.{key} = '{text}' must be a whole number in [{min}, {max}]."));
-        }
+    /// <summary>A key of <c>enigma.node</c> given by its own option (<c>--roles</c>).</summary>
+    public static CommandLineSetting Option(string key, string value) => new("enigma.node." + key, value, "--" + key);
+
+    public static NodeSettings Load(EnigmaConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.node");
+        string Text(string key) => section.Text(key);
 
         IReadOnlySet<string> roles;
         try
@@ -68,7 +65,7 @@ public sealed record NodeSettings
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationException("enigma.node.roles: " + e.Message, e);
+            throw new ConfigurationException($"enigma.node.roles: {e.Message} (from {section.Source("roles")})", e);
         }
 
         var seeds = Text("seeds").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -76,7 +73,7 @@ public sealed record NodeSettings
         {
             if (!Uri.TryCreate(seed, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != "enigma" || uri.Port <= 0)
             {
-                throw new ConfigurationException($"enigma.node.seeds: '{seed}' is not a seed address; write akka.tcp://enigma@HOST:PORT.");
+                throw new ConfigurationException($"enigma.node.seeds: '{seed}' is not a seed address; write akka.tcp://enigma@HOST:PORT (from {section.Source("seeds")}).");
             }
         }
 
@@ -92,25 +89,25 @@ public sealed record NodeSettings
         Uri? exchange = null;
         if (Text("exchange") is { Length: > 0 } address && (!Uri.TryCreate(address, UriKind.Absolute, out exchange) || exchange.Scheme is not ("http" or "https")))
         {
-            throw new ConfigurationException($"enigma.node.exchange = '{address}' is not an http(s) address.");
+            throw section.Error("exchange", $" = '{address}' is not an http(s) address");
         }
 
         var symbols = Text("symbols").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).Distinct(StringComparer.Ordinal).ToArray();
         if (symbols.Length == 0)
         {
-            throw new ConfigurationException("enigma.node.symbols is empty: name at least one contract (XBTUSDTM,ETHUSDTM).");
+            throw section.Error("symbols", " is empty: name at least one contract (XBTUSDTM,ETHUSDTM)");
         }
 
         var hostname = Text("hostname");
         if (hostname.Length == 0)
         {
-            throw new ConfigurationException("enigma.node.hostname is empty: give the address to bind (127.0.0.1, or 0.0.0.0 in a container).");
+            throw section.Error("hostname", " is empty: give the address to bind (127.0.0.1, or 0.0.0.0 in a container)");
         }
 
         var adminBind = Text("admin-bind");
         if (!System.Net.IPAddress.TryParse(adminBind, out _))
         {
-            throw new ConfigurationException($"enigma.node.admin-bind = '{adminBind}' is not an IP address (127.0.0.1 keeps the admin API on this machine).");
+            throw section.Error("admin-bind", $" = '{adminBind}' is not an IP address (127.0.0.1 keeps the admin API on this machine)");
         }
 
         var publicHostname = Text("public-hostname");
@@ -118,30 +115,51 @@ public sealed record NodeSettings
         {
             Hostname = hostname,
             PublicHostname = publicHostname.Length > 0 ? publicHostname : hostname,
-            Port = Integer("port", 0, 65535),
+            Port = section.WholeNumber("port", 0, 65535),
             Roles = roles,
             Seeds = seeds,
-            MinMembers = Integer("min-members", 1, 100),
+            MinMembers = section.WholeNumber("min-members", 1, 100),
             Journal = journal,
             Exchange = exchange,
             Symbols = symbols,
             DataDirectory = Text("data-dir") is { Length: > 0 } dir ? dir : "enigma-node",
             AdminBind = adminBind,
-            AdminPort = Integer("admin-port", 0, 65535),
+            AdminPort = section.WholeNumber("admin-port", 0, 65535),
             AdminToken = Text("admin-token") is { Length: > 0 } token ? token : null,
         };
     }
 
     /// <summary>The node's Akka configuration: <c>hocon/cluster.conf</c>, its address, seeds, roles and the journal.</summary>
-    public Config ToClusterConfig()
+    public Config ToClusterConfig() => DerivedAkkaSettings().WithFallback(EnigmaConfig.Shipped("cluster.conf")).WithFallback(Journal.ToNodeConfig());
+
+    /// <summary>The Akka keys a node takes from <c>enigma.node</c> (an operator sets those, not these).</summary>
+    public static IReadOnlyList<(string Akka, string Node)> DerivedKeys { get; } =
+    [
+        ("akka.remote.dot-netty.tcp.hostname", "enigma.node.hostname"),
+        ("akka.remote.dot-netty.tcp.public-hostname", "enigma.node.public-hostname"),
+        ("akka.remote.dot-netty.tcp.port", "enigma.node.port"),
+        ("akka.cluster.seed-nodes", "enigma.node.seeds"),
+        ("akka.cluster.roles", "enigma.node.roles"),
+        ("akka.cluster.min-nr-of-members", "enigma.node.min-members"),
+    ];
+
+    /// <summary>Address, seeds, roles and the first members' quorum, as Akka keys.</summary>
+    public Config DerivedAkkaSettings()
     {
-        var node = EnigmaNode.ClusterNode(Journal.ToNodeConfig(), Hostname, Port, Seeds, Roles);
-        var extra = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $"""
-            akka.remote.dot-netty.tcp.public-hostname = "{PublicHostname}"
-            akka.cluster.min-nr-of-members = {MinMembers}
-            """));
-        return extra.WithFallback(node);
+        static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return ConfigurationFactory.ParseString(string.Join('\n',
+            $"akka.remote.dot-netty.tcp.hostname = {Quoted(Hostname)}",
+            $"akka.remote.dot-netty.tcp.public-hostname = {Quoted(PublicHostname)}",
+            string.Create(CultureInfo.InvariantCulture, $"akka.remote.dot-netty.tcp.port = {Port}"),
+            $"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(Quoted))}]",
+            $"akka.cluster.roles = [{string.Join(", ", Roles.Order(StringComparer.Ordinal).Select(Quoted))}]",
+            string.Create(CultureInfo.InvariantCulture, $"akka.cluster.min-nr-of-members = {MinMembers}")));
     }
+
+    /// <summary>For the log, in <paramref name="mode"/>: a cluster node says where it is; paper and live what they trade.</summary>
+    public string Describe(string mode) => mode == "node"
+        ? ToString()
+        : string.Create(CultureInfo.InvariantCulture, $"symbols {string.Join(",", Symbols)} data in {Path.GetFullPath(DataDirectory)} admin {(AdminPort == 0 ? "off" : $"http://{AdminBind}:{AdminPort}")}");
 
     /// <summary>For the log: everything but the token, and the journal without its password.</summary>
     public override string ToString() =>

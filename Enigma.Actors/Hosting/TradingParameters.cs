@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Configuration;
 using Enigma.Actors.Audit;
 using Enigma.Actors.Notifications;
@@ -15,54 +14,58 @@ namespace Enigma.Actors.Hosting;
 public static class TradingParameters
 {
     /// <param name="environment">Reads an environment variable (the process's by default; tests pass their own).</param>
-    public static RiskParameters Risk(Config config, Func<string, string?>? environment = null)
+    public static RiskParameters Risk(Config config, Func<string, string?>? environment = null) => Risk(EnigmaConfiguration.Over(config, environment));
+
+    public static RiskParameters Risk(EnigmaConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var risk = config.GetConfig("enigma.risk") ?? throw new ConfigurationException("enigma.risk is missing from the configuration.");
-        risk = WithEnvironment(risk, "ENIGMA_", environment ?? Environment.GetEnvironmentVariable);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var risk = configuration.Section("enigma.risk");
         var parameters = new RiskParameters
         {
-            MaxPositionPercent = Decimal(risk, "max-position-percent", 0.1m, 100m),
-            MaxTotalExposurePercent = Decimal(risk, "max-total-exposure-percent", 0.1m, 100m),
-            MaxOpenPositions = (int)Decimal(risk, "max-open-positions", 1, 1000),
-            MaxDailyDrawdownPercent = Decimal(risk, "max-daily-drawdown-percent", 0.1m, 100m),
-            MaxConsecutiveLosses = (int)Decimal(risk, "max-consecutive-losses", 1, 1000),
-            BaseRiskPercent = Decimal(risk, "base-risk-percent", 0.01m, 10m),
-            MaxRiskPercent = Decimal(risk, "max-risk-percent", 0.01m, 20m),
-            DefaultLeverage = Decimal(risk, "default-leverage", 1m, 125m),
-            StopLossRoi = Decimal(risk, "stop-loss-roi", 0.1m, 100m),
-            TakeProfitRoi = Decimal(risk, "take-profit-roi", 0.1m, 1000m),
-            TrailActivationRoi = Decimal(risk, "trail-activation-roi", 0.1m, 1000m),
-            TrailStepRoi = Decimal(risk, "trail-step-roi", 0.1m, 100m),
-            TrailDistanceRoi = Decimal(risk, "trail-distance-roi", 0.1m, 100m),
+            MaxPositionPercent = risk.Number("max-position-percent", 0.1m, 100m),
+            MaxTotalExposurePercent = risk.Number("max-total-exposure-percent", 0.1m, 100m),
+            MaxOpenPositions = (int)risk.Number("max-open-positions", 1, 1000),
+            MaxDailyDrawdownPercent = risk.Number("max-daily-drawdown-percent", 0.1m, 100m),
+            MaxConsecutiveLosses = (int)risk.Number("max-consecutive-losses", 1, 1000),
+            BaseRiskPercent = risk.Number("base-risk-percent", 0.01m, 10m),
+            MaxRiskPercent = risk.Number("max-risk-percent", 0.01m, 20m),
+            DefaultLeverage = risk.Number("default-leverage", 1m, 125m),
+            StopLossRoi = risk.Number("stop-loss-roi", 0.1m, 100m),
+            TakeProfitRoi = risk.Number("take-profit-roi", 0.1m, 1000m),
+            TrailActivationRoi = risk.Number("trail-activation-roi", 0.1m, 1000m),
+            TrailStepRoi = risk.Number("trail-step-roi", 0.1m, 100m),
+            TrailDistanceRoi = risk.Number("trail-distance-roi", 0.1m, 100m),
         };
         if (parameters.MaxPositionPercent > parameters.MaxTotalExposurePercent)
         {
-            throw new ConfigurationException($"enigma.risk.max-position-percent ({parameters.MaxPositionPercent}) cannot exceed max-total-exposure-percent ({parameters.MaxTotalExposurePercent}).");
+            throw risk.Error("max-position-percent", $" ({parameters.MaxPositionPercent}) cannot exceed max-total-exposure-percent ({parameters.MaxTotalExposurePercent})");
         }
 
         if (parameters.BaseRiskPercent > parameters.MaxRiskPercent * 100)
         {
-            throw new ConfigurationException($"enigma.risk.base-risk-percent ({parameters.BaseRiskPercent}) is meant at 100x and must not exceed 100 × max-risk-percent.");
+            throw risk.Error("base-risk-percent", $" ({parameters.BaseRiskPercent}) is meant at 100x and must not exceed 100 × max-risk-percent");
         }
 
         return parameters;
     }
 
     /// <summary>enigma.signal: the Signal agent's parameters under the seed's names (ENIGMA_SIGNAL_RSI_PERIOD, ...).</summary>
-    public static SignalParameters Signal(Config config, Func<string, string?>? environment = null)
+    public static SignalParameters Signal(Config config, Func<string, string?>? environment = null) => Signal(EnigmaConfiguration.Over(config, environment));
+
+    public static SignalParameters Signal(EnigmaConfiguration configuration)
     {
-        var section = Section(config, "enigma.signal", "ENIGMA_SIGNAL_", environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.signal");
         var parameters = SignalParameters.Default;
-        foreach (var (key, _) in section.AsEnumerable())
+        foreach (var key in section.Keys)
         {
             try
             {
-                parameters = parameters.With(key, section.GetString(key));
+                parameters = parameters.With(key, section.Text(key));
             }
             catch (ArgumentException e)
             {
-                throw new ConfigurationException($"enigma.signal.{key}: {e.Message}", e);
+                throw new ConfigurationException($"enigma.signal.{key}: {e.Message} (from {section.Source(key)})", e);
             }
         }
 
@@ -70,42 +73,51 @@ public static class TradingParameters
     }
 
     /// <summary>enigma.audit: the invariant cycle, the WebSocket and heartbeat limits (ENIGMA_AUDIT_TICK_INTERVAL, ...).</summary>
-    public static AuditSettings Audit(Config config, string? directory, Func<string, string?>? environment = null)
+    public static AuditSettings Audit(Config config, string? directory, Func<string, string?>? environment = null) => Audit(EnigmaConfiguration.Over(config, environment), directory);
+
+    public static AuditSettings Audit(EnigmaConfiguration configuration, string? directory)
     {
-        var audit = Section(config, "enigma.audit", "ENIGMA_AUDIT_", environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var audit = configuration.Section("enigma.audit");
         return new AuditSettings
         {
-            TickInterval = Duration(audit, "enigma.audit", "tick-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
-            WebSocketDownLimit = Duration(audit, "enigma.audit", "websocket-down-limit", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            HeartbeatTimeout = Duration(audit, "enigma.audit", "heartbeat-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            TickInterval = audit.Duration("tick-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+            WebSocketDownLimit = audit.Duration("websocket-down-limit", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            HeartbeatTimeout = audit.Duration("heartbeat-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
             Directory = directory,
         };
     }
 
     /// <summary>enigma.optimizer: the Optimizer agent's worker slots, job lease, batch idle limit, and the deployed parameters watched (ENIGMA_OPTIMIZER_WORKER_SLOTS, ENIGMA_OPTIMIZER_MODEL_WEIGHTS, ...).</summary>
-    public static Optimization.OptimizerSettings Optimizer(Config config, Func<string, string?>? environment = null)
+    public static Optimization.OptimizerSettings Optimizer(Config config, Func<string, string?>? environment = null) => Optimizer(EnigmaConfiguration.Over(config, environment));
+
+    public static Optimization.OptimizerSettings Optimizer(EnigmaConfiguration configuration)
     {
-        var section = Section(config, "enigma.optimizer", "ENIGMA_OPTIMIZER_", environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.optimizer");
         return new Optimization.OptimizerSettings
         {
-            WorkerSlots = (int)Decimal(section, "enigma.optimizer", "worker-slots", 0, 256),
-            JobLease = Duration(section, "enigma.optimizer", "job-lease", TimeSpan.FromSeconds(5), TimeSpan.FromDays(1)),
-            BatchIdleLimit = Duration(section, "enigma.optimizer", "batch-idle-limit", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
-            ModelWeights = section.HasPath("model-weights") && section.GetString("model-weights") is { Length: > 0 } path ? path : null,
-            DeployPollInterval = Duration(section, "enigma.optimizer", "deploy-poll-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)),
-            Schedule = section.GetString("schedule") is "off" or "" ? null : Duration(section, "enigma.optimizer", "schedule", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
-            ScheduleArguments = section.GetString("schedule-arguments").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            WorkerSlots = (int)section.Number("worker-slots", 0, 256),
+            JobLease = section.Duration("job-lease", TimeSpan.FromSeconds(5), TimeSpan.FromDays(1)),
+            BatchIdleLimit = section.Duration("batch-idle-limit", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
+            ModelWeights = section.Text("model-weights") is { Length: > 0 } path ? path : null,
+            DeployPollInterval = section.Duration("deploy-poll-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)),
+            Schedule = section.Text("schedule") is "off" or "" ? null : section.Duration("schedule", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
+            ScheduleArguments = section.Text("schedule-arguments").Split(' ', StringSplitOptions.RemoveEmptyEntries),
         };
     }
 
     /// <summary>enigma.orchestrator: health checks and MAX_CONCURRENT_TASKS (ENIGMA_ORCHESTRATOR_HEALTH_INTERVAL, ...).</summary>
-    public static OrchestratorSettings Orchestrator(Config config, Func<string, string?>? environment = null)
+    public static OrchestratorSettings Orchestrator(Config config, Func<string, string?>? environment = null) => Orchestrator(EnigmaConfiguration.Over(config, environment));
+
+    public static OrchestratorSettings Orchestrator(EnigmaConfiguration configuration)
     {
-        var section = Section(config, "enigma.orchestrator", "ENIGMA_ORCHESTRATOR_", environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.orchestrator");
         return new OrchestratorSettings
         {
-            HealthInterval = Duration(section, "enigma.orchestrator", "health-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-            MaxConcurrentTasks = (int)Decimal(section, "enigma.orchestrator", "max-concurrent-tasks", 1, 1000),
+            HealthInterval = section.Duration("health-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            MaxConcurrentTasks = (int)section.Number("max-concurrent-tasks", 1, 1000),
         };
     }
 
@@ -113,10 +125,13 @@ public static class TradingParameters
     /// enigma.notify: the webhook and Telegram (ENIGMA_NOTIFY_WEBHOOK_URL, ENIGMA_NOTIFY_TELEGRAM_BOT_TOKEN,
     /// ENIGMA_NOTIFY_TELEGRAM_CHAT_ID). A token belongs in the environment, not in a file.
     /// </summary>
-    public static NotificationSettings Notifications(Config config, string node, Func<string, string?>? environment = null)
+    public static NotificationSettings Notifications(Config config, string node, Func<string, string?>? environment = null) => Notifications(EnigmaConfiguration.Over(config, environment), node);
+
+    public static NotificationSettings Notifications(EnigmaConfiguration configuration, string node)
     {
-        var section = Section(config, "enigma.notify", "ENIGMA_NOTIFY_", environment);
-        string? Text(string key) => section.HasPath(key) && section.GetString(key) is { Length: > 0 } v ? v : null;
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.Section("enigma.notify");
+        string? Text(string key) => section.Text(key) is { Length: > 0 } v ? v : null;
         Uri? Url(string key)
         {
             if (Text(key) is not { } text)
@@ -126,7 +141,7 @@ public static class TradingParameters
 
             return Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
                 ? url
-                : throw new ConfigurationException($"enigma.notify.{key} is not an http(s) URL (the value is not shown: it may hold a secret).");
+                : throw section.Error(key, " is not an http(s) URL (the value is not shown: it may hold a secret)");
         }
 
         var token = Text("telegram-bot-token");
@@ -144,65 +159,5 @@ public static class TradingParameters
             TelegramApiBase = Url("telegram-api") ?? new Uri("https://api.telegram.org/"),
             Node = node,
         };
-    }
-
-    private static Config Section(Config config, string path, string prefix, Func<string, string?>? environment)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var section = config.GetConfig(path) ?? throw new ConfigurationException($"{path} is missing from the configuration.");
-        return WithEnvironment(section, prefix, environment ?? Environment.GetEnvironmentVariable);
-    }
-
-    private static TimeSpan Duration(Config section, string path, string key, TimeSpan min, TimeSpan max)
-    {
-        TimeSpan value;
-        try
-        {
-            value = section.GetTimeSpan(key, null, allowInfinite: false);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException)
-        {
-            throw new ConfigurationException($"{path}.{key} = '{(section.HasPath(key) ? section.GetString(key) : "")}' is not a duration (use 500ms, 30s, 2m).", e);
-        }
-
-        return value >= min && value <= max
-            ? value
-            : throw new ConfigurationException($"{path}.{key} = {value} is out of range [{min}, {max}].");
-    }
-
-    /// <summary>ENIGMA_MAX_DAILY_DRAWDOWN_PERCENT overrides max-daily-drawdown-percent, and so on for every key.</summary>
-    internal static Config WithEnvironment(Config section, string prefix, Func<string, string?> environment)
-    {
-        var overrides = new List<string>();
-        foreach (var (key, _) in section.AsEnumerable())
-        {
-            var variable = prefix + key.Replace('-', '_').ToUpperInvariant();
-            if (environment(variable) is { Length: > 0 } value)
-            {
-                overrides.Add($"{key} = \"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
-            }
-        }
-
-        return overrides.Count == 0 ? section : ConfigurationFactory.ParseString(string.Join('\n', overrides)).WithFallback(section);
-    }
-
-    private static decimal Decimal(Config section, string key, decimal min, decimal max) => Decimal(section, "enigma.risk", key, min, max);
-
-    private static decimal Decimal(Config section, string path, string key, decimal min, decimal max)
-    {
-        var text = section.HasPath(key) ? section.GetString(key) : null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            throw new ConfigurationException($"{path}.{key} is missing.");
-        }
-
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new ConfigurationException($"{path}.{key} = '{text}' is not a number.");
-        }
-
-        return value >= min && value <= max
-            ? value
-            : throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"{path}.{key} = {value} is out of range [{min}, {max}]."));
     }
 }

@@ -34,7 +34,11 @@ public sealed record SignalView(string Symbol, int CandlesSeen, double? Score, s
 public sealed record TransitionView(string From, string To, string Reason, long AtMs);
 
 /// <summary>What <c>enigma status</c> prints: the orchestrator's state, each symbol's position, the portfolio.</summary>
-public sealed record StatusView(string State, IReadOnlyList<TransitionView> History, IReadOnlyList<PositionView> Positions, IReadOnlyList<SignalView> Signals, decimal? Equity, int? ConsecutiveLosses, decimal RealizedPnl, IReadOnlyList<string> Problems);
+public sealed record StatusView(string State, IReadOnlyList<TransitionView> History, IReadOnlyList<PositionView> Positions, IReadOnlyList<SignalView> Signals, decimal? Equity, int? ConsecutiveLosses, decimal RealizedPnl, IReadOnlyList<string> Problems)
+{
+    /// <summary>The limits the risk gate decides with, as the portfolio holds them (null when it did not answer).</summary>
+    public Domain.Risk.RiskParameters? Limits { get; init; }
+}
 
 public sealed record AgentView(string Name, string Address, bool Healthy, int Restarts, long LastHeartbeatMs, long RegisteredAtMs);
 
@@ -152,9 +156,11 @@ public sealed class ClusterInspector(ActorSystem system, EnigmaAgents agents, IR
         })).ConfigureAwait(false)).OfType<SignalView>().ToList();
 
         PortfolioView? portfolio = null;
+        Risk.RiskLimits? limits = null;
         try
         {
             portfolio = await agents.Portfolio.Ask<PortfolioView>(Risk.GetPortfolioView.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+            limits = await agents.Portfolio.Ask<Risk.RiskLimits>(Risk.GetRiskLimits.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -169,7 +175,10 @@ public sealed class ClusterInspector(ActorSystem system, EnigmaAgents agents, IR
             portfolio?.Equity,
             portfolio?.ConsecutiveLosses,
             positions.Sum(p => p.RealizedPnl),
-            problems);
+            problems)
+        {
+            Limits = limits?.Parameters,
+        };
     }
 
     /// <summary>Asks the member at <paramref name="address"/> to leave: its shards and singletons are handed over first.</summary>

@@ -38,6 +38,15 @@ public sealed record GetPortfolioView : IClusterMessage
     public static GetPortfolioView Instance { get; } = new();
 }
 
+/// <summary>Asks the portfolio for the limits its gate decides with (what the node was configured with).</summary>
+public sealed record GetRiskLimits : IClusterMessage
+{
+    public static GetRiskLimits Instance { get; } = new();
+}
+
+/// <summary>The limits the risk gate applies to a symbol with no deployed version of its own.</summary>
+public sealed record RiskLimits(RiskParameters Parameters) : IClusterMessage;
+
 /// <summary>
 /// The portfolio view shared by every symbol's Risk entity (equity, daily drawdown, losing streak, open positions,
 /// exposure and correlations), and the one place where <see cref="RiskGate"/> runs: decisions are made one at a time
@@ -97,6 +106,7 @@ public sealed class RiskPortfolioActor : ReceiveActor
         Receive<PositionRecovered>(recovered => _positions[recovered.Position.Symbol] = recovered.Position);
         Receive<LosingStreakRecovered>(recovered => _losingStreak = recovered.ConsecutiveLosses);
         Receive<GetPortfolioView>(_ => Sender.Tell(View()));
+        Receive<GetRiskLimits>(_ => Sender.Tell(new RiskLimits(_parameters)));
         Receive<HealthCheck>(check => Sender.Tell(new HealthReport(Agents.Risk + "-portfolio", check.SentAtMs)));
     }
 

@@ -53,6 +53,8 @@ public sealed class MessageSerializer : SerializerWithStringManifest
         [typeof(LosingStreakRecovered)] = "risk.losing-streak-recovered.v1",
         [typeof(GetPortfolioView)] = "risk.get-portfolio-view.v1",
         [typeof(PortfolioView)] = "risk.portfolio-view.v1",
+        [typeof(GetRiskLimits)] = "risk.get-limits.v1",
+        [typeof(RiskLimits)] = "risk.limits.v1",
         [typeof(RiskApproved)] = "risk.approved.v1",
         [typeof(RiskRejected)] = "risk.rejected.v1",
 

@@ -26,7 +26,7 @@ public sealed record AdminError(string Error);
 /// operator's commands (POST, each requiring <c>Authorization: Bearer TOKEN</c>), liveness and readiness for an
 /// orchestrator (<c>/health/live</c>, <c>/health/ready</c>) and Prometheus metrics (<c>/metrics</c>).
 /// </summary>
-public sealed class AdminServer : IAsyncDisposable
+public sealed class AdminServer : Enigma.Actors.Hosting.IAdminEndpoint
 {
     private readonly WebApplication _app;
 
@@ -40,7 +40,8 @@ public sealed class AdminServer : IAsyncDisposable
 
     /// <param name="token">Required by the commands; null refuses them all (a node must be given one to be steered).</param>
     /// <param name="started">Whether the node's startup is done (readiness).</param>
-    public static async Task<AdminServer> StartAsync(ActorSystem system, ClusterInspector inspector, string bind, int port, string? token, Func<bool> started, CancellationToken cancellationToken)
+    /// <param name="configuration">Where each setting came from, for <c>/api/config</c>; null: the endpoint says so.</param>
+    public static async Task<AdminServer> StartAsync(ActorSystem system, ClusterInspector inspector, string bind, int port, string? token, Func<bool> started, CancellationToken cancellationToken, Enigma.Actors.Hosting.EnigmaConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(inspector);
@@ -69,6 +70,12 @@ public sealed class AdminServer : IAsyncDisposable
                 : throw new ArgumentException($"'{symbol}' is not traded by this cluster; its symbols are {string.Join(", ", inspector.Symbols)}.")));
         api.MapGet("/agents", (CancellationToken ct) => AnswerAsync(async () => await inspector.AgentsAsync(ct).ConfigureAwait(false)));
         api.MapGet("/status", (CancellationToken ct) => AnswerAsync(async () => await inspector.StatusAsync(ct).ConfigureAwait(false)));
+
+        // What the node runs with: each key's value in the actor system's configuration and its source (shipped,
+        // --config, environment, command line); secrets are never shown.
+        api.MapGet("/config", (string[]? key) => configuration is null
+            ? Results.Json(new AdminError("this node was started without a layered configuration"), statusCode: StatusCodes.Status404NotFound)
+            : Results.Ok(configuration.Describe(system.Settings.Config, key ?? [])));
 
         var commands = api.MapGroup("").AddEndpointFilter(async (context, next) =>
             Authorized(context.HttpContext.Request, token) is { } refusal ? refusal : await next(context).ConfigureAwait(false));

@@ -41,6 +41,11 @@ public static class InspectCommands
         yield return Read("agents", "The orchestrator's agent registry and health.", "api/agents", PrintAgents);
         yield return Read("status", "The orchestrator's state, each symbol's position and PnL, the portfolio.", "api/status", PrintStatus);
         yield return Read("optimizer", "The Optimizer agent: its coordinator, its workers (node, jobs taken at once, held now, finished), the queue, and the live trades it measures.", "api/optimizer", PrintOptimizer);
+        var keys = new Argument<string[]>("KEY") { Description = "Keys to show (enigma.risk.max-position-percent, akka.cluster.roles); none: every enigma key.", Arity = ArgumentArity.ZeroOrMore };
+        var config = Read("config", "What the node runs with: each key's value and where it came from (shipped, --config, environment, command line); secrets hidden.", "api/config", PrintConfig);
+        config.Arguments.Add(keys);
+        config.SetAction(ReadAction(config, r => "api/config" + string.Concat((r.GetValue(keys) ?? []).Select((k, i) => (i == 0 ? "?" : "&") + "key=" + Uri.EscapeDataString(k))), PrintConfig));
+        yield return config;
         yield return Health();
         yield return Operator("emergency-stop", "EMERGENCY_STOP: cancel working orders, close positions at market, wait for a manual resume.", "api/emergency-stop");
         yield return Operator("pause", "TRADING → PAUSED: no new entries; open positions keep their stops.", "api/pause");
@@ -88,7 +93,35 @@ public static class InspectCommands
 
     private static Option<bool> JsonOption() => new("--json") { Description = "The node's JSON answer instead of a table." };
 
-    private static Option<string?> TokenOption() => new("--token") { Description = "The node's admin token (default: ENIGMA_NODE_ADMIN_TOKEN)." };
+    private static Option<string?> TokenOption() => new("--token") { Description = "The node's admin token (default: ENIGMA_NODE_ADMIN_TOKEN, then --token-file)." };
+
+    /// <summary>Paper's default data folder: a trader steering the paper run started from the same folder needs no option.</summary>
+    public const string DefaultTokenFile = "enigma-data/admin-token";
+
+    private static Option<FileInfo?> TokenFileOption() => new("--token-file") { Description = $"A file holding the node's admin token, as a node given none writes it (DATA-DIR/admin-token; default {DefaultTokenFile} when it exists)." };
+
+    /// <summary>--token, ENIGMA_NODE_ADMIN_TOKEN, --token-file, then paper's token file in this folder; null when none.</summary>
+    private static string? Token(ParseResult parseResult, Command command)
+    {
+        if (command.Options.FirstOrDefault(o => o.Name == "--token") is not Option<string?> option)
+        {
+            return null;
+        }
+
+        if ((parseResult.GetValue(option) ?? Environment.GetEnvironmentVariable("ENIGMA_NODE_ADMIN_TOKEN")) is { Length: > 0 } given)
+        {
+            return given.Trim();
+        }
+
+        var file = command.Options.FirstOrDefault(o => o.Name == "--token-file") is Option<FileInfo?> f ? parseResult.GetValue(f) : null;
+        if (file is not null && !file.Exists)
+        {
+            throw new ArgumentException($"--token-file: no file at {file.FullName}.");
+        }
+
+        file ??= File.Exists(DefaultTokenFile) ? new FileInfo(DefaultTokenFile) : null;
+        return file is null ? null : File.ReadAllText(file.FullName).Trim();
+    }
 
     private static Command Read(string name, string description, string path, Action<Terminal, JsonElement> print)
     {
@@ -103,7 +136,7 @@ public static class InspectCommands
     private static Command MemberCommand(string name, string description)
     {
         var address = new Argument<string>("ADDRESS") { Description = "The member, as cluster show lists it: akka.tcp://enigma@HOST:PORT." };
-        var command = new Command(name, description) { address, NodeOption(), JsonOption(), TokenOption() };
+        var command = new Command(name, description) { address, NodeOption(), JsonOption(), TokenOption(), TokenFileOption() };
         command.SetAction((parseResult, cancellationToken) => CallAsync(parseResult, command,
             (client, ct) => client.PostAsync("api/cluster/" + name, new AdminRequest(parseResult.GetValue(address), null), ct), PrintOutcome, cancellationToken));
         return command;
@@ -112,7 +145,7 @@ public static class InspectCommands
     private static Command Operator(string name, string description, string path)
     {
         var reason = new Option<string?>("--reason") { Description = "Why, for the journal and the post-mortem." };
-        var command = new Command(name, description) { reason, NodeOption(), JsonOption(), TokenOption() };
+        var command = new Command(name, description) { reason, NodeOption(), JsonOption(), TokenOption(), TokenFileOption() };
         command.SetAction((parseResult, cancellationToken) => CallAsync(parseResult, command,
             (client, ct) => client.PostAsync(path, new AdminRequest(null, parseResult.GetValue(reason)), ct), PrintOutcome, cancellationToken));
         return command;
@@ -123,11 +156,12 @@ public static class InspectCommands
         var terminal = Terminal.For(parseResult);
         string Value(string option) => command.Options.FirstOrDefault(o => o.Name == option) is Option<string> o ? parseResult.GetValue(o) ?? "" : "";
         var json = command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> j && parseResult.GetValue(j);
-        var token = command.Options.FirstOrDefault(o => o.Name == "--token") is Option<string?> t ? parseResult.GetValue(t) ?? Environment.GetEnvironmentVariable("ENIGMA_NODE_ADMIN_TOKEN") : null;
+        string? token;
         Uri node;
         try
         {
             node = AdminClient.ParseNode(Value("--node"));
+            token = Token(parseResult, command);
         }
         catch (ArgumentException e)
         {
@@ -247,6 +281,12 @@ public static class InspectCommands
         var view = Read<StatusView>(answer);
         terminal.Line(string.Create(CultureInfo.InvariantCulture,
             $"state {view.State}; equity {(view.Equity is { } e ? e.ToString("0.00", CultureInfo.InvariantCulture) : "?")} USDT; realised {view.RealizedPnl:0.00} USDT; losing streak {view.ConsecutiveLosses?.ToString(CultureInfo.InvariantCulture) ?? "?"}"));
+        if (view.Limits is { } limits)
+        {
+            terminal.Line(string.Create(CultureInfo.InvariantCulture,
+                $"risk limits: position {limits.MaxPositionPercent}% of equity, exposure {limits.MaxTotalExposurePercent}%, {limits.MaxOpenPositions} open at most, daily drawdown {limits.MaxDailyDrawdownPercent}%, {limits.MaxConsecutiveLosses} losses in a row, leverage {limits.DefaultLeverage}x"));
+        }
+
         var table = new Table().AddColumns("symbol", "phase", "lots", "avg entry", "realised", "fees", "working orders", "events", "node");
         foreach (var p in view.Positions)
         {
@@ -269,6 +309,14 @@ public static class InspectCommands
         foreach (var problem in view.Problems)
         {
             terminal.Warn(problem);
+        }
+    }
+
+    private static void PrintConfig(Terminal terminal, JsonElement answer)
+    {
+        foreach (var entry in Read<List<Enigma.Actors.Hosting.ConfigEntry>>(answer))
+        {
+            terminal.Line($"{entry.Key} = {entry.Value ?? "(not set)"}  [{entry.Source}]");
         }
     }
 

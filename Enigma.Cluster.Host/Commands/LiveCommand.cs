@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Enigma.Actors.Hosting;
 using Enigma.Domain.Market;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
 
 namespace Enigma.Cluster.Host.Commands;
 
@@ -16,15 +16,18 @@ public static class LiveCommand
 {
     public static Command Build()
     {
-        var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["XBTUSDTM", "ETHUSDTM"] };
-        var exchange = new Option<string?>("--exchange") { Description = "A KuCoin-compatible address (default: KuCoin Futures itself)." };
+        var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade (enigma.node.symbols).", AllowMultipleArgumentsPerToken = true };
+        var exchange = NodeModes.NodeKey("--exchange", "A KuCoin-compatible address (default: KuCoin Futures itself).");
         var secretsFile = new Option<FileInfo?>("--secrets-file") { Description = $"NAME=value lines with {KuCoinCredentials.KeyVariable}, {KuCoinCredentials.SecretVariable} and {KuCoinCredentials.PassphraseVariable} (default: the environment)." };
-        var resume = new Option<bool>("--resume") { Description = "Resume by hand after an emergency stop (read the post-mortem first)." };
-        var duration = new Option<string?>("--duration") { Description = "Trade for this long once started (e.g. 90s, 10m, 2h); default: until Ctrl+C." };
-        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Where the journal, logs and audit trail live.", DefaultValueFactory = _ => new DirectoryInfo("enigma-live") };
-        var command = new Command("live", "Live trading on one node against KuCoin Futures (or --exchange): every agent, an SQLite journal.")
+        var resume = NodeModes.ResumeOption();
+        var duration = NodeModes.DurationOption();
+        var dataDir = NodeModes.NodeKey("--data-dir", "Where the journal, logs, audit trail and admin token live (default enigma-live).");
+        var adminPort = NodeModes.NodeKey("--admin-port", "The admin API's port (enigma status, emergency-stop, /metrics); 0: none.");
+        var config = NodeModes.ConfigOption();
+        var set = NodeModes.SetOption();
+        var command = new Command("live", "Live trading on one node against KuCoin Futures (or --exchange): every agent, an SQLite journal, the admin API.")
         {
-            symbols, exchange, secretsFile, duration, dataDir, resume,
+            symbols, exchange, secretsFile, duration, dataDir, resume, adminPort, config, set,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -40,60 +43,60 @@ public static class LiveCommand
                 runFor = parsed;
             }
 
-            if (!PaperCommand.TryParseSymbols(parseResult.GetValue(symbols), out var contracts, out var unknown))
+            var given = parseResult.GetValue(symbols) ?? [];
+            if (given.Length > 0 && !PaperCommand.TryParseSymbols(given, out _, out var unknown))
             {
                 return terminal.Fail(ExitCodes.Usage, unknown);
             }
 
-            Uri? address = null;
-            if (parseResult.GetValue(exchange) is { } given && (!Uri.TryCreate(given, UriKind.Absolute, out address) || address.Scheme is not ("http" or "https")))
+            if (parseResult.GetValue(exchange) is { } address && (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             {
-                return terminal.Fail(ExitCodes.Usage, $"--exchange '{given}' is not an http(s) address.");
+                return terminal.Fail(ExitCodes.Usage, $"--exchange '{address}' is not an http(s) address.");
             }
 
+            EnigmaSettings settings;
+            List<ContractSpec> contracts;
             KuCoinCredentials credentials;
             try
             {
+                var commandLine = NodeModes.CommandLine(parseResult, [exchange, dataDir, adminPort], set);
+                if (given.Length > 0)
+                {
+                    commandLine.Insert(0, new CommandLineSetting("enigma.node.symbols", string.Join(',', given), "--symbols"));
+                }
+
+                settings = NodeModes.LoadSettings("live", "enigma-live", parseResult.GetValue(config), commandLine, singleProcess: true);
+                contracts = NodeModes.Contracts(settings.Node);
                 credentials = KuCoinCredentials.Load(Environment.GetEnvironmentVariable, parseResult.GetValue(secretsFile)?.FullName);
             }
-            catch (KuCoinConfigurationException e)
+            catch (Exception e) when (NodeModes.IsBadInput(e))
             {
                 return terminal.Fail(ExitCodes.BadInput, e.Message);
             }
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            try
+            var options = NodeModes.ClientOptions(settings.Node.Exchange, credentials);
+            using var http = new HttpClient();
+            return await NodeModes.RunAsync(terminal, new NodePlan
             {
-                return await TradingRun.RunAsync(terminal, new LiveVenue(address, credentials), contracts, parseResult.GetValue(dataDir)!, stop, runFor, parseResult.GetValue(resume)).ConfigureAwait(false);
-            }
-            catch (StartupFailedException e)
-            {
-                return terminal.Fail(ExitCodes.BadInput, e.Message);
-            }
+                Mode = "live",
+                Settings = settings,
+                Contracts = contracts,
+                Journal = settings.Node.Journal.ToNodeConfig(),
+                DataDirectory = Path.GetFullPath(settings.Node.DataDirectory),
+                Admin = NodeModes.Admin(settings.Node),
+                RefuseToStartInEmergency = true,
+                ResumeAfterEmergency = parseResult.GetValue(resume),
+                StatusEvery = TimeSpan.FromSeconds(2),
+                RunFor = runFor,
+                Companions = NodeModes.Companions(settings),
+                ConnectExchange = async (report, ct) =>
+                {
+                    var connection = await KuCoinConnection.ConnectAsync(http, options, $"{options.FuturesBaseAddress}", null, null, ct).ConfigureAwait(false);
+                    report($"  account: {connection.StartingEquity.ToString(System.Globalization.CultureInfo.InvariantCulture)} USDT, {credentials}");
+                    return connection;
+                },
+            }, cancellationToken).ConfigureAwait(false);
         });
         return command;
-    }
-}
-
-/// <summary>Live: KuCoin Futures (or an address given) with the account's own credentials; the equity is the account's.</summary>
-internal sealed class LiveVenue(Uri? address, KuCoinCredentials credentials) : TradingVenue
-{
-    public override string Mode => "live";
-
-    public override void CheckData()
-    {
-        // Live trading warms up from the exchange's own candles: nothing on disk is needed.
-    }
-
-    public override async Task<ConnectedVenue> ConnectAsync(Terminal terminal, HttpClient http, IReadOnlyList<ContractSpec> contracts, CancellationToken cancellationToken)
-    {
-        var options = address is null ? new KuCoinClientOptions { Credentials = credentials } : KuCoinClientOptions.ForAddress(address, credentials);
-        var client = new KuCoinRestClient(http, options);
-
-        // The key's permissions first: a key that can move funds never gets as far as reading the account.
-        KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(cancellationToken).ConfigureAwait(false));
-        var account = await client.GetAccountOverviewAsync(cancellationToken).ConfigureAwait(false);
-        terminal.Line($"  account: {account.AccountEquity.ToString(System.Globalization.CultureInfo.InvariantCulture)} {account.Currency}, {credentials}");
-        return new ConnectedVenue(client, account.AccountEquity, $"on {options.FuturesBaseAddress}", null);
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Enigma.Actors.Hosting;
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Exchange.Simulator;
 using Enigma.Domain.Market;
 
 namespace Enigma.Cluster.Host.Commands;
@@ -16,16 +18,19 @@ public static class PaperCommand
 {
     public static Command Build()
     {
-        var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["XBTUSDTM", "ETHUSDTM"] };
+        var symbols = new Option<string[]>("--symbols", "-s") { Description = "KuCoin symbols to trade (enigma.node.symbols).", AllowMultipleArgumentsPerToken = true };
         var speed = new Option<double>("--speed") { Description = "Replay speed of the simulator (1 = real time).", DefaultValueFactory = _ => 60 };
-        var resume = new Option<bool>("--resume") { Description = "Resume by hand after an emergency stop (read the post-mortem first)." };
-        var duration = new Option<string?>("--duration") { Description = "Trade for this long once started (e.g. 90s, 10m, 2h); default: until Ctrl+C." };
-        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Where the journal and logs live.", DefaultValueFactory = _ => new DirectoryInfo("enigma-data") };
+        var resume = NodeModes.ResumeOption();
+        var duration = NodeModes.DurationOption();
+        var dataDir = NodeModes.NodeKey("--data-dir", "Where the journal, logs, audit trail and admin token live (default enigma-data).");
+        var adminPort = NodeModes.NodeKey("--admin-port", "The admin API's port (enigma status, emergency-stop, /metrics); 0: none.");
         var data = new Option<DirectoryInfo>("--data") { Description = "Candle files the simulator replays.", DefaultValueFactory = _ => new DirectoryInfo(SimulatorCommand.DefaultData) };
         var balance = new Option<decimal>("--balance") { Description = "Starting USDT of the paper account.", DefaultValueFactory = _ => 10_000m };
-        var command = new Command("paper", "Paper trading on one node: every agent, an SQLite journal, the simulator in-process.")
+        var config = NodeModes.ConfigOption();
+        var set = NodeModes.SetOption();
+        var command = new Command("paper", "Paper trading on one node: every agent, an SQLite journal, the simulator in-process, the admin API.")
         {
-            symbols, speed, duration, dataDir, data, balance, resume,
+            symbols, speed, duration, dataDir, data, balance, resume, adminPort, config, set,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -41,21 +46,77 @@ public static class PaperCommand
                 runFor = parsed;
             }
 
-            if (!TryParseSymbols(parseResult.GetValue(symbols), out var contracts, out var unknown))
+            var given = parseResult.GetValue(symbols) ?? [];
+            if (given.Length > 0 && !TryParseSymbols(given, out _, out var unknown))
             {
                 return terminal.Fail(ExitCodes.Usage, unknown);
             }
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            EnigmaSettings settings;
+            List<ContractSpec> contracts;
             try
             {
-                var venue = new PaperVenue(parseResult.GetValue(data)!, parseResult.GetValue(speed), parseResult.GetValue(balance), Path.Combine(parseResult.GetValue(dataDir)!.FullName, "simulator"));
-                return await TradingRun.RunAsync(terminal, venue, contracts, parseResult.GetValue(dataDir)!, stop, runFor, parseResult.GetValue(resume)).ConfigureAwait(false);
+                var commandLine = NodeModes.CommandLine(parseResult, [dataDir, adminPort], set);
+                if (given.Length > 0)
+                {
+                    commandLine.Insert(0, new CommandLineSetting("enigma.node.symbols", string.Join(',', given), "--symbols"));
+                }
+
+                settings = NodeModes.LoadSettings("paper", "enigma-data", parseResult.GetValue(config), commandLine, singleProcess: true);
+                contracts = NodeModes.Contracts(settings.Node);
             }
-            catch (StartupFailedException e)
+            catch (Exception e) when (NodeModes.IsBadInput(e))
             {
                 return terminal.Fail(ExitCodes.BadInput, e.Message);
             }
+
+            var candles = parseResult.GetValue(data)!;
+            if (!candles.Exists)
+            {
+                return terminal.Fail(ExitCodes.BadInput, $"--data: candle folder '{candles.FullName}' does not exist.");
+            }
+
+            var startingBalance = parseResult.GetValue(balance);
+            var replaySpeed = parseResult.GetValue(speed);
+            var dataDirectory = Path.GetFullPath(settings.Node.DataDirectory);
+            using var http = new HttpClient();
+            return await NodeModes.RunAsync(terminal, new NodePlan
+            {
+                Mode = "paper",
+                Settings = settings,
+                Contracts = contracts,
+                Journal = settings.Node.Journal.ToNodeConfig(),
+                DataDirectory = dataDirectory,
+                Admin = NodeModes.Admin(settings.Node),
+                RefuseToStartInEmergency = true,
+                ResumeAfterEmergency = parseResult.GetValue(resume),
+                StatusEvery = TimeSpan.FromSeconds(2),
+                RunFor = runFor,
+                Companions = NodeModes.Companions(settings),
+                ConnectExchange = async (report, ct) =>
+                {
+                    // The simulator in-process on the shipped candles, its venue log beside the journal, so a second
+                    // run resumes the paper account where the first one stopped.
+                    var account = SimulatorOptions.DefaultAccount with { Balance = startingBalance };
+                    var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataDirectory = candles.FullName, Symbols = contracts.Select(c => c.Symbol).ToArray(), Speed = replaySpeed, Accounts = [account], StateDirectory = Path.Combine(dataDirectory, "simulator") }, cancellationToken: ct).ConfigureAwait(false);
+                    if (simulator.Resumed is { } resumed)
+                    {
+                        report(string.Create(CultureInfo.InvariantCulture, $"  simulator resumed: {resumed.OrdersPlaced} orders from earlier runs, market at {DateTimeOffset.FromUnixTimeMilliseconds(resumed.MarketTimeMs):yyyy-MM-dd HH:mm}"));
+                    }
+
+                    try
+                    {
+                        var credentials = new Exchange.KuCoin.Auth.KuCoinCredentials(account.ApiKey, account.ApiSecret, account.ApiPassphrase);
+                        return await KuCoinConnection.ConnectAsync(http, Exchange.KuCoin.Rest.KuCoinClientOptions.ForAddress(simulator.BaseAddress, credentials),
+                            string.Create(CultureInfo.InvariantCulture, $"the simulator at {replaySpeed}x on {simulator.BaseAddress}"), () => simulator.MarketTimeMs, simulator, ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await simulator.DisposeAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+            }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

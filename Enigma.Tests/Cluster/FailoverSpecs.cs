@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;

@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

@@ -26,7 +26,7 @@ public sealed class LiveCommandSpecs
         await using var sim = await SimulatorHarness.StartAsync(o => o with { Accounts = [SimulatorHarness.Account with { Permissions = "General,Futures,Transfer" }] });
         using var folder = TestFiles.TemporaryFolder();
 
-        var (code, stdout, stderr) = Cli.Run("live", "--exchange", sim.Server.BaseAddress.ToString(), "--secrets-file", SecretsFile(folder), "--symbols", "XBTUSDTM", "--data-dir", folder.Path, "--duration", "2s");
+        var (code, stdout, stderr) = Cli.Run("live", "--exchange", sim.Server.BaseAddress.ToString(), "--secrets-file", SecretsFile(folder), "--symbols", "XBTUSDTM", "--data-dir", folder.Path, "--admin-port", "0", "--duration", "2s");
 
         Assert.Equal(2, code);
         Assert.Contains("Refusing to trade with API key", stderr, StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public sealed class LiveCommandSpecs
     public void Live_trading_without_a_passphrase_names_the_missing_variable_and_not_the_secret()
     {
         using var folder = TestFiles.TemporaryFolder();
-        var (code, _, stderr) = Cli.Run("live", "--exchange", "http://127.0.0.1:9/", "--secrets-file", SecretsFile(folder, withPassphrase: false), "--data-dir", folder.Path);
+        var (code, _, stderr) = Cli.Run("live", "--exchange", "http://127.0.0.1:9/", "--secrets-file", SecretsFile(folder, withPassphrase: false), "--data-dir", folder.Path, "--admin-port", "0");
 
         Assert.Equal(2, code);
         Assert.Contains(KuCoinCredentials.PassphraseVariable, stderr, StringComparison.Ordinal);
@@ -53,11 +53,12 @@ public sealed class LiveCommandSpecs
         await using var sim = await SimulatorHarness.StartAsync();
         using var folder = TestFiles.TemporaryFolder();
 
-        var (code, stdout, stderr) = Cli.Run("live", "--exchange", sim.Server.BaseAddress.ToString(), "--secrets-file", SecretsFile(folder), "--symbols", "XBTUSDTM", "--data-dir", folder.Path, "--duration", "3s");
+        var (code, stdout, stderr) = Cli.Run("live", "--exchange", sim.Server.BaseAddress.ToString(), "--secrets-file", SecretsFile(folder), "--symbols", "XBTUSDTM", "--data-dir", folder.Path, "--admin-port", "0", "--duration", "5s");
 
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("  account: 10000 USDT, KuCoin API key …-key (v2; secret and passphrase hidden)", stdout, StringComparison.Ordinal);
-        Assert.Contains($"live trading XBTUSDTM on {sim.Server.BaseAddress}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"trading XBTUSDTM on {sim.Server.BaseAddress}", stdout, StringComparison.Ordinal);
+        Assert.Contains("start [trading] SystemState TRADING", stdout, StringComparison.Ordinal);
         Assert.Contains("TRADING equity 10000.00 USDT", stdout, StringComparison.Ordinal);
         Assert.Contains("stopped; state is in the journal", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder.Path, "journal.db")));

@@ -8,18 +8,21 @@ namespace Enigma.Tests.Host;
 
 public sealed class PaperCommandSpecs
 {
+    /// <summary>The steps of a node with every role, in the order they run, each named for what it does.</summary>
+    internal static readonly string[] NodeStartSteps = ["journal", "exchange", "cluster", "agents", "audit", "market data", "routes", "positions", "parameters", "ready", "trading"];
+
     [Fact]
     public void Paper_trading_runs_the_startup_sequence_trades_until_its_duration_and_resumes_from_the_journal()
     {
         using var folder = TestFiles.TemporaryFolder();
         var data = Path.Combine(TestFiles.RepositoryRoot, "knowledge-bank", "historical-data", "candles", "bybit-linear");
-        string[] args = ["paper", "--symbols", "XBTUSDTM", "--speed", "600", "--duration", "6s", "--data-dir", folder.Path, "--data", data];
+        string[] args = ["paper", "--symbols", "XBTUSDTM", "--speed", "600", "--duration", "6s", "--data-dir", folder.Path, "--data", data, "--admin-port", "0"];
 
         var (code, stdout, stderr) = Cli.Run(args);
         Assert.True(code == 0, stderr + stdout);
-        for (var step = 1; step <= 11; step++)
+        foreach (var step in NodeStartSteps)
         {
-            Assert.Contains($"startup {step,2}/11 ", stdout, StringComparison.Ordinal);
+            Assert.Contains($"start [{step}] ", stdout, StringComparison.Ordinal);
         }
 
         Assert.Contains("TRADING equity", stdout, StringComparison.Ordinal);
@@ -57,7 +60,7 @@ public sealed class PaperCommandSpecs
         }
 
         var data = Path.Combine(TestFiles.RepositoryRoot, "knowledge-bank", "historical-data", "candles", "bybit-linear");
-        string[] args = ["paper", "--symbols", "XBTUSDTM", "--speed", "0", "--duration", "2s", "--data-dir", folder.Path, "--data", data];
+        string[] args = ["paper", "--symbols", "XBTUSDTM", "--speed", "0", "--duration", "2s", "--data-dir", folder.Path, "--data", data, "--admin-port", "0"];
         var refused = Cli.Run(args);
         Assert.Equal(2, refused.Code);
         Assert.Contains("the last run ended in EMERGENCY_STOP (LosingStreak: 5 consecutive losses >= 5)", refused.Stderr, StringComparison.Ordinal);
@@ -66,7 +69,7 @@ public sealed class PaperCommandSpecs
         var resumed = Cli.Run([.. args, "--resume"]);
         Assert.True(resumed.Code == 0, resumed.Stderr + resumed.Stdout);
         Assert.Contains("resuming after EMERGENCY_STOP (LosingStreak: 5 consecutive losses >= 5) on the operator's --resume", resumed.Stdout, StringComparison.Ordinal);
-        Assert.Contains("startup 11/11 [orchestrator] begin trading loop", resumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("start [resume] the operator's --resume", resumed.Stdout, StringComparison.Ordinal);
         Assert.Contains("stopped; state is in the journal", resumed.Stdout, StringComparison.Ordinal);
     }
 

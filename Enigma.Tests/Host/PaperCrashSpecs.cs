@@ -18,14 +18,14 @@ public sealed partial class PaperCrashSpecs(ITestOutputHelper log)
     {
         using var folder = TestFiles.TemporaryFolder();
         var data = SimulatorHarness.Data;
-        string[] paper = ["paper", "--symbols", string.Join(",", Symbols), "--data-dir", folder.Path, "--data", data];
+        string[] paper = ["paper", "--symbols", string.Join(",", Symbols), "--data-dir", folder.Path, "--data", data, "--admin-port", "0"];
 
         // First life: trade until the venue holds a position, then SIGKILL (no shutdown, no final flush). At 300x a
         // position lives for seconds of wall time, so it is still open when the kill lands a few milliseconds later.
         Dictionary<string, long> open;
         using (var first = EnigmaProcess.Start([.. paper, "--speed", "300"]))
         {
-            var started = await first.WaitForLineAsync(l => l.StartsWith("paper trading ", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "paper trading starts");
+            var started = await first.WaitForLineAsync(l => l.StartsWith("node up: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "paper trading starts");
             using var http = new HttpClient();
             var venue = new KuCoinRestClient(http, KuCoinClientOptions.ForAddress(new Uri(AddressPattern().Match(started).Value), SimulatorHarness.Credentials));
             open = await OpenPositionsAsync(venue);

@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Configuration;
 using Enigma.Actors.Execution;

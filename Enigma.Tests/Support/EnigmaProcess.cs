@@ -106,12 +106,32 @@ internal sealed class EnigmaProcess : IDisposable
         kill.WaitForExit();
     }
 
-    /// <summary>A free TCP port on loopback, for a child process to listen on.</summary>
+    private static int _nextPort = 20_000 + (Environment.ProcessId % 400 * 30);
+
+    /// <summary>
+    /// A free TCP port on loopback, for a child process to listen on. Taken below the kernel's ephemeral range
+    /// (32768 and up), from a counter of this process: a port the kernel hands out for an outgoing connection in the
+    /// seconds before the child binds cannot collide with it, and two calls never return the same port.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 2_000; attempt++)
+        {
+            var port = 20_000 + ((Interlocked.Increment(ref _nextPort) - 20_000) % 12_700);
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken: the next one.
+            }
+        }
+
+        throw new InvalidOperationException("no free port on loopback between 20000 and 32699");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan within)

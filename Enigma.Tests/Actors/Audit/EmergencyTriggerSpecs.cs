@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;

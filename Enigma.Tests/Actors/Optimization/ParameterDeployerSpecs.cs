@@ -1,3 +1,4 @@
+using Enigma.Domain.Exchange;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;

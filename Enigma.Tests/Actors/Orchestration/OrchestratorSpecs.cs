@@ -110,7 +110,8 @@ public sealed class OrchestratorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         await AwaitAssertAsync(async () =>
         {
             var agent = (await AskAsync<SystemStatus>(orchestrator, GetSystemStatus.Instance)).Agents.Single();
-            Assert.Equal(1, agent.Restarts);
+            // At least once: a fresh child slow to answer its first check on a loaded machine may be restarted again.
+            Assert.True(agent.Restarts >= 1, $"restarts: {agent.Restarts}");
             Assert.True(agent.Healthy);
         }, TimeSpan.FromSeconds(10));
     }

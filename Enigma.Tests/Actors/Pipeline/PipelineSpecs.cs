@@ -1,3 +1,5 @@
+using Enigma.Exchange.KuCoin.Adapters;
+using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -155,7 +157,7 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         var signals = Listen(agents.Bus, Topics.SignalGenerated);
         await using var stream = new KuCoinWebSocketClient(client, isPrivate: false);
         await stream.StartAsync();
-        var data = Sys.ActorOf(DataAgent.Props(client, stream, [Xbt], agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(2)));
+        var data = Sys.ActorOf(DataAgent.Props(new KuCoinMarketDataFeed(client, stream), [Xbt], agents.SignalRegion, agents.RiskRegion, TimeSpan.FromDays(2)));
 
         var started = await data.Ask<DataStarted>(StartData.Instance, TimeSpan.FromSeconds(30));
         Assert.InRange(started.WarmUpCandles[Xbt.Symbol], 500, 577);

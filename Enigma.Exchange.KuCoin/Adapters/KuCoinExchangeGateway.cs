@@ -1,10 +1,15 @@
 using System.Globalization;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Exchange.KuCoin.Rest;
 
-namespace Enigma.Actors.Execution;
+namespace Enigma.Exchange.KuCoin.Adapters;
 
-/// <summary>The gateway over our KuCoin client: KuCoin itself in live mode, the simulator in paper mode.</summary>
+/// <summary>
+/// The order gateway port over our KuCoin client: KuCoin itself in live mode, the simulator in paper mode. KuCoin's
+/// errors become the port's terms here: a final refusal is an outcome, a venue error on a cancel an
+/// <see cref="ExchangeRequestException"/>.
+/// </summary>
 public sealed class KuCoinExchangeGateway(KuCoinRestClient client) : IExchangeGateway
 {
     public async Task<PlacementOutcome> PlaceAsync(Order order, decimal leverage, CancellationToken ct)
@@ -21,7 +26,18 @@ public sealed class KuCoinExchangeGateway(KuCoinRestClient client) : IExchangeGa
         }
     }
 
-    public Task CancelAsync(string symbol, string clientOrderId, CancellationToken ct) => client.CancelOrderByClientOidAsync(symbol, clientOrderId, ct);
+    public async Task CancelAsync(string symbol, string clientOrderId, CancellationToken ct)
+    {
+        try
+        {
+            await client.CancelOrderByClientOidAsync(symbol, clientOrderId, ct).ConfigureAwait(false);
+        }
+        catch (KuCoinApiException e)
+        {
+            // The message as KuCoin's exception has it: the entity records it with the order.
+            throw new ExchangeRequestException(e.Message, e, e.Code, e.IsRetryable);
+        }
+    }
 
     public async Task<ExchangeOrderReport?> FindOrderAsync(string clientOrderId, CancellationToken ct) =>
         await client.GetOrderByClientOidAsync(clientOrderId, ct).ConfigureAwait(false) is { } o ? Report(o) : null;

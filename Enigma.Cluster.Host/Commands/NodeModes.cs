@@ -1,0 +1,141 @@
+using System.CommandLine;
+using Akka.Configuration;
+using Enigma.Actors.Hosting;
+using Enigma.Cluster.Host.Admin;
+using Enigma.Domain.Market;
+using Enigma.Exchange.KuCoin.Auth;
+using Enigma.Exchange.KuCoin.Rest;
+
+namespace Enigma.Cluster.Host.Commands;
+
+/// <summary>
+/// What <c>paper</c>, <c>live</c> and <c>node</c> share on the command line and at run time: the one configuration
+/// path (<c>--config</c>, <c>--set</c>, the environment, the mode's own options), and one node started by
+/// <see cref="NodeHost"/>; the modes only choose the exchange, the journal and the roles.
+/// </summary>
+internal static class NodeModes
+{
+    public static Option<FileInfo?> ConfigOption() => new("--config") { Description = "A HOCON file layered over the shipped hocon/ (any key: enigma.risk, enigma.node, akka...); the environment and the command line go over it." };
+
+    public static Option<string[]> SetOption() => new("--set") { Description = "KEY=VALUE for any configuration key, over every other source (--set enigma.risk.max-position-percent=5). Secrets belong in the environment.", AllowMultipleArgumentsPerToken = false };
+
+    public static Option<bool> ResumeOption() => new("--resume") { Description = "Resume by hand after an emergency stop (read the post-mortem first)." };
+
+    public static Option<string?> DurationOption() => new("--duration") { Description = "Trade for this long once started (e.g. 90s, 10m, 2h); default: until Ctrl+C." };
+
+    /// <summary>An option that sets a key of <c>enigma.node</c> (<c>--admin-port</c> → <c>enigma.node.admin-port</c>).</summary>
+    public static Option<string> NodeKey(string name, string description) =>
+        new(name) { Description = description + $" (enigma.node.{name.TrimStart('-')}; ENIGMA_NODE_{name.TrimStart('-').Replace('-', '_').ToUpperInvariant()})" };
+
+    /// <summary>The keys given on the command line: the mode's own <see cref="NodeKey"/> options, then every --set.</summary>
+    public static List<CommandLineSetting> CommandLine(ParseResult parseResult, IEnumerable<Option<string>> nodeKeys, Option<string[]> set)
+    {
+        var settings = nodeKeys.Where(o => parseResult.GetResult(o) is { Implicit: false })
+            .Select(o => NodeSettings.Option(o.Name.TrimStart('-'), parseResult.GetValue(o)!))
+            .ToList();
+        settings.AddRange((parseResult.GetValue(set) ?? []).Select(CommandLineSetting.Parse));
+        return settings;
+    }
+
+    /// <summary>
+    /// Loads and checks every setting. A single-process mode keeps its journal in its data folder unless one is
+    /// configured, so the data folder is read first (from whichever source set it).
+    /// </summary>
+    public static EnigmaSettings LoadSettings(string mode, string defaultDataDirectory, FileInfo? file, List<CommandLineSetting> commandLine, bool singleProcess)
+    {
+        ConfigurationInputs Inputs(string dataDirectory) => new()
+        {
+            File = file?.FullName,
+            CommandLine = commandLine,
+            ModeName = $"{mode}'s defaults",
+            ModeDefaults = singleProcess ? SingleProcessDefaults(dataDirectory) : Config.Empty,
+        };
+
+        var first = EnigmaConfiguration.Load(Inputs(defaultDataDirectory));
+        var dataDirectory = first.Config.GetString("enigma.node.data-dir", defaultDataDirectory) is { Length: > 0 } dir ? dir : defaultDataDirectory;
+        return EnigmaSettings.Load(dataDirectory == defaultDataDirectory ? first : EnigmaConfiguration.Load(Inputs(dataDirectory)));
+    }
+
+    /// <summary>
+    /// A single process (paper, live) is a cluster of one on loopback with every agent, its journal an SQLite file in
+    /// its data folder: the same node as a cluster's, with these defaults.
+    /// </summary>
+    private static Config SingleProcessDefaults(string dataDirectory)
+    {
+        static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return ConfigurationFactory.ParseString($$"""
+            enigma.node {
+              hostname = "127.0.0.1"
+              public-hostname = ""
+              port = 0
+              roles = "all"
+              seeds = ""
+              min-members = 1
+              data-dir = {{Quote(dataDirectory)}}
+              journal = {{Quote(Path.Combine(dataDirectory, "journal.db"))}}
+              journal-provider = "sqlite"
+            }
+            """);
+    }
+
+    /// <summary>Starts the node and runs it until it stops; exit code 2 with the failed step's name when it cannot start.</summary>
+    public static async Task<int> RunAsync(Terminal terminal, NodePlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await NodeHost.RunAsync(plan, terminal.Line, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (NodeStartException e)
+        {
+            return terminal.Fail(ExitCodes.BadInput, e.Message);
+        }
+    }
+
+    /// <summary>The admin API on the node's address and port (<c>enigma.node.admin-*</c>); none on port 0.</summary>
+    public static Func<AdminContext, CancellationToken, Task<IAdminEndpoint>>? Admin(NodeSettings node) =>
+        node.AdminPort == 0
+            ? null
+            : async (context, ct) => await AdminServer.StartAsync(context.System, context.Inspector, node.AdminBind, node.AdminPort, context.Token, context.Started, ct, context.Configuration).ConfigureAwait(false);
+
+    /// <summary>The optimizer's scheduled cycle beside a node with the role (enigma.optimizer.schedule), through its admin API.</summary>
+    public static IReadOnlyList<Func<RunningNode, CancellationToken, Task>> Companions(EnigmaSettings settings)
+    {
+        if (settings.Optimizer.Schedule is not { } every || !settings.Node.Roles.Contains(NodeRoles.Optimizer))
+        {
+            return [];
+        }
+
+        return
+        [
+            (node, ct) =>
+            {
+                if (node.Admin is null || node.AdminToken is null)
+                {
+                    node.Report("warning: enigma.optimizer.schedule is set, but the scheduled cycle needs this node's admin API (enigma.node.admin-port): it does not run here.");
+                    return Task.CompletedTask;
+                }
+
+                return Backtest.ScheduledOptimization.RunAsync(every, settings.Optimizer.ScheduleArguments, node.Admin, node.AdminToken, Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString(),
+                    node.Inspector.OptimizerStatusAsync, node.Agents.Bus, Path.Combine(node.DataDirectory, "optimizer"), node.Report, ct);
+            },
+        ];
+    }
+
+    /// <summary>The contracts named in enigma.node.symbols, each a known one.</summary>
+    public static List<ContractSpec> Contracts(NodeSettings node)
+    {
+        if (!PaperCommand.TryParseSymbols([.. node.Symbols], out var contracts, out var unknown))
+        {
+            throw new ConfigurationException(unknown);
+        }
+
+        return contracts;
+    }
+
+    /// <summary>The KuCoin client's address and credentials for a node trading <paramref name="exchange"/> (null: KuCoin Futures).</summary>
+    public static KuCoinClientOptions ClientOptions(Uri? exchange, KuCoinCredentials credentials) =>
+        exchange is null ? new KuCoinClientOptions { Credentials = credentials } : KuCoinClientOptions.ForAddress(exchange, credentials);
+
+    public static bool IsBadInput(Exception e) => e is ConfigurationException or KuCoinConfigurationException or FileNotFoundException or ArgumentException;
+}
