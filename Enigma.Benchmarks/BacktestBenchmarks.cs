@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Enigma.Domain.Backtesting;
 using Enigma.Domain.Backtesting.Strategies;
-using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 

@@ -1,12 +1,4 @@
-using Enigma.Domain.Exchange;
-using System.Diagnostics;
-using System.Globalization;
-using Akka.Actor;
 using Akka.Persistence;
-using Enigma.Actors.Execution;
-using Enigma.Actors.Hosting;
-using Enigma.Domain.Execution;
-using Enigma.Domain.Market;
 
 namespace Enigma.Benchmarks;
 

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Enigma.Cluster.Host.Commands;
 using Enigma.Domain.Indicators;
-using Enigma.Domain.Market;
 
 namespace Enigma.Benchmarks;
 

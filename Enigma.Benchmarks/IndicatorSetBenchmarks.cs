@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Enigma.Domain.Indicators;
-using Enigma.Domain.Market;
 
 namespace Enigma.Benchmarks;
 

@@ -1,12 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
-using Enigma.Actors.Hosting;
-using Enigma.Domain.Execution;
-using Enigma.Domain.Market;
-using HdrHistogram;
 
 namespace Enigma.Benchmarks;
 
@@ -26,7 +19,7 @@ internal static class JournalWriteLatency
                 .WithFallback(EnigmaConfig.SqliteJournal(Path.Combine(folder.FullName, "journal.db")))
                 .WithFallback("akka.loglevel = WARNING");
             using var system = ActorSystem.Create("journal-write", EnigmaConfig.Bootstrap(config));
-            var writer = system.ActorOf(Props.Create(() => new Writer()));
+            var writer = system.ActorOf(ThreeEventWriter.Props("execution-XBTUSDTM", "XBTUSDTM"));
             var histogram = new LongHistogram(TimeStamp.Seconds(10), 3);
             for (var i = 0; i < writes + 100; i++)
             {
@@ -50,26 +43,4 @@ internal static class JournalWriteLatency
         }
     }
 
-    private sealed class Writer : ReceivePersistentActor
-    {
-        public Writer()
-        {
-            Command<int>(i =>
-            {
-                var sender = Sender;
-                var id = string.Create(CultureInfo.InvariantCulture, $"XBTUSDTM-{i:x8}-E0");
-                var left = 3;
-                ExecutionEvent[] events = [new OrderAccepted(i, id, "x"), new OrderAccepted(i, id + "S", "x"), new OrderAccepted(i, id + "T", "x")];
-                PersistAll(events, _ =>
-                {
-                    if (--left == 0)
-                    {
-                        sender.Tell(LastSequenceNr);
-                    }
-                });
-            });
-        }
-
-        public override string PersistenceId => "execution-XBTUSDTM";
-    }
 }

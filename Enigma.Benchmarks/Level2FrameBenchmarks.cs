@@ -1,8 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Enigma.Domain.Market;
 using Enigma.Exchange.KuCoin.MarketData;
-using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Exchange.KuCoin.WebSockets;
 
 namespace Enigma.Benchmarks;

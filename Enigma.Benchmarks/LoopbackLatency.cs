@@ -1,10 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Exchange.KuCoin.WebSockets;
-using Enigma.Exchange.Simulator;
-using HdrHistogram;
 
 namespace Enigma.Benchmarks;
 

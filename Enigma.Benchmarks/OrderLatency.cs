@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
-using Enigma.Exchange.Simulator;
-using HdrHistogram;
 
 namespace Enigma.Benchmarks;
 

@@ -1,24 +1,12 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using Akka.Actor;
 using Enigma.Actors.Data;
-using Enigma.Actors.Execution;
-using Enigma.Actors.Hosting;
-using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
-using Enigma.Domain.Execution;
-using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Exchange.KuCoin.WebSockets;
-using Enigma.Exchange.Simulator;
-using HdrHistogram;
 using Topics = Enigma.Actors.Messaging.Topics;
 
 namespace Enigma.Benchmarks;
@@ -71,20 +59,10 @@ internal static class PipelineLatency
 
     private static async Task<(List<long> Samples, int Signals, long Rss, long Heap)> RoundAsync(int symbols, int round)
     {
-        var source = Path.GetDirectoryName(BenchmarkData.CandlePath("bybit-linear/BTCUSDT-5m.csv.gz"))!;
-        var files = Directory.GetFiles(source, "*-5m.csv.gz").Order(StringComparer.Ordinal).ToArray();
         var data = Directory.CreateTempSubdirectory("enigma-pipeline-");
         try
         {
-            var contracts = new List<ContractSpec>();
-            for (var i = 0; i < symbols; i++)
-            {
-                var file = files[i % files.Length];
-                var name = string.Create(CultureInfo.InvariantCulture, $"P{i:000}");
-                File.CreateSymbolicLink(Path.Combine(data.FullName, $"{name}USDT-5m.csv.gz"), file);
-                var real = KnownContracts.Find(KnownContracts.ToKuCoinSymbol(Path.GetFileName(file).Split('-')[0]))!;
-                contracts.Add(real with { Symbol = name + "USDTM" });
-            }
+            var contracts = BenchmarkData.LinkSymbols(data, symbols, "P");
 
             var account = SimulatorOptions.DefaultAccount with { Balance = 10_000_000m };
             await using var server = await SimulatorServer.StartAsync(new SimulatorOptions { DataDirectory = data.FullName, Contracts = contracts, Speed = 0, Accounts = [account], Seed = round + 1 });
@@ -134,7 +112,7 @@ internal static class PipelineLatency
 
                 // A node that has run for a while has written to its journal: its connections are open and its write
                 // path warm. A fresh node's first write costs about 3 ms more (reported by the first round's figures).
-                var warmer = system.ActorOf(Props.Create(() => new JournalWarmer()));
+                var warmer = system.ActorOf(ThreeEventWriter.Props("benchmark-warm-up", "WARM"));
                 for (var w = 0; w < 30; w++)
                 {
                     await warmer.Ask<long>(w, TimeSpan.FromSeconds(10));
@@ -239,27 +217,4 @@ internal static class PipelineLatency
         }
     }
 
-    /// <summary>Writes three execution events at a time (what an entry with its stop and target writes) under its own id.</summary>
-    private sealed class JournalWarmer : Akka.Persistence.ReceivePersistentActor
-    {
-        public JournalWarmer()
-        {
-            Command<int>(i =>
-            {
-                var sender = Sender;
-                var id = string.Create(CultureInfo.InvariantCulture, $"WARM-{i:x8}-E0");
-                var left = 3;
-                ExecutionEvent[] events = [new OrderAccepted(i, id, "x"), new OrderAccepted(i, id + "S", "x"), new OrderAccepted(i, id + "T", "x")];
-                PersistAll(events, _ =>
-                {
-                    if (--left == 0)
-                    {
-                        sender.Tell(LastSequenceNr);
-                    }
-                });
-            });
-        }
-
-        public override string PersistenceId => "benchmark-warm-up";
-    }
 }

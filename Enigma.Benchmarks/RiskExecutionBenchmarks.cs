@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Enigma.Domain.Execution;
-using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
 
 namespace Enigma.Benchmarks;

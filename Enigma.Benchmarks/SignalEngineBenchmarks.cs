@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Enigma.Domain.Market;
 using Enigma.Domain.Signals;
 
 namespace Enigma.Benchmarks;

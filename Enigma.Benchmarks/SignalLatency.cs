@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using Enigma.Domain.Market;
 using Enigma.Domain.Signals;
-using HdrHistogram;
 
 namespace Enigma.Benchmarks;
 

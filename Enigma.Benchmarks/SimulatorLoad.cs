@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using Enigma.Domain.Market;
 using Enigma.Exchange.KuCoin.Auth;
-using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Exchange.KuCoin.WebSockets;
-using Enigma.Exchange.Simulator;
-using HdrHistogram;
 
 namespace Enigma.Benchmarks;
 
@@ -19,20 +13,10 @@ internal static class SimulatorLoad
 {
     public static async Task RunAsync(int symbols, double speed, int seconds)
     {
-        var source = Path.GetDirectoryName(BenchmarkData.CandlePath("bybit-linear/BTCUSDT-5m.csv.gz"))!;
-        var files = Directory.GetFiles(source, "*-5m.csv.gz").Order(StringComparer.Ordinal).ToArray();
         var data = Directory.CreateTempSubdirectory("enigma-load-");
         try
         {
-            var contracts = new List<ContractSpec>();
-            for (var i = 0; i < symbols; i++)
-            {
-                var file = files[i % files.Length];
-                var name = string.Create(CultureInfo.InvariantCulture, $"L{i:000}");
-                File.CreateSymbolicLink(Path.Combine(data.FullName, $"{name}USDT-5m.csv.gz"), file);
-                var real = KnownContracts.Find(KnownContracts.ToKuCoinSymbol(Path.GetFileName(file).Split('-')[0]))!;
-                contracts.Add(real with { Symbol = name + "USDTM" });
-            }
+            var contracts = BenchmarkData.LinkSymbols(data, symbols, "L");
 
             var account = SimulatorOptions.DefaultAccount;
             await using var server = await SimulatorServer.StartAsync(new SimulatorOptions { DataDirectory = data.FullName, Contracts = contracts, Speed = 0 });

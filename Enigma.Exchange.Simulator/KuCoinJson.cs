@@ -169,7 +169,7 @@ internal static class KuCoinJson
         w.WriteString("dealValue", Text(o.FilledValue));
         w.WriteNumber("filledSize", o.FilledLots);
         w.WriteString("filledValue", Text(o.FilledValue));
-        w.WriteString("avgDealPrice", Text(o.AverageFillPrice(c.Multiplier)));
+        w.WriteString("avgDealPrice", Text(o.AverageFillPrice(c)));
         w.WriteString("stop", o.Stop switch { StopDirection.Up => "up", StopDirection.Down => "down", _ => "" });
         w.WriteString("stopPriceType", o.Stop is null ? "" : o.StopReference switch { StopReference.Mark => "MP", StopReference.Index => "IP", _ => "TP" });
         w.WriteBoolean("stopTriggered", o.StopTriggered);
@@ -253,10 +253,10 @@ internal static class KuCoinJson
 
     public static void Position(Utf8JsonWriter w, ExchangePosition p, ContractSpec c, decimal mark, long nowMs, string? changeReason = null)
     {
-        var markValue = p.Lots * c.Multiplier * mark;
-        var cost = p.Lots * c.Multiplier * p.AverageEntry;
-        var margin = p.Margin(c.Multiplier);
-        var unrealised = p.UnrealisedPnl(c.Multiplier, mark);
+        var markValue = c.Notional(p.Lots, mark);
+        var cost = c.Notional(p.Lots, p.AverageEntry);
+        var margin = p.Margin(c);
+        var unrealised = p.UnrealisedPnl(c, mark);
         w.WriteStartObject();
         w.WriteString("id", $"{p.AccountId}-{p.Symbol}");
         w.WriteString("symbol", p.Symbol);

@@ -7,17 +7,17 @@ namespace Enigma.Exchange.Simulator;
 /// <summary>A candle being formed from the replay's ticks, for the kline endpoint and the candle topic. Volume in lots.</summary>
 internal sealed record FormingCandle(long OpenTimeMs, decimal Open, decimal High, decimal Low, decimal Close, long VolumeLots, decimal Turnover)
 {
-    public FormingCandle With(MarketTick tick, decimal multiplier) => this with
+    public FormingCandle With(MarketTick tick, ContractSpec contract) => this with
     {
         High = Math.Max(High, tick.Price),
         Low = Math.Min(Low, tick.Price),
         Close = tick.Price,
         VolumeLots = VolumeLots + tick.VolumeLots,
-        Turnover = Turnover + (tick.VolumeLots * multiplier * tick.Price),
+        Turnover = Turnover + contract.Notional(tick.VolumeLots, tick.Price),
     };
 
-    public static FormingCandle Start(long openTimeMs, MarketTick tick, decimal multiplier) =>
-        new(openTimeMs, tick.Price, tick.Price, tick.Price, tick.Price, tick.VolumeLots, tick.VolumeLots * multiplier * tick.Price);
+    public static FormingCandle Start(long openTimeMs, MarketTick tick, ContractSpec contract) =>
+        new(openTimeMs, tick.Price, tick.Price, tick.Price, tick.Price, tick.VolumeLots, contract.Notional(tick.VolumeLots, tick.Price));
 }
 
 /// <summary>A candle topic push: the candle of <see cref="Type"/> (KuCoin's 1min, 5min, ...) that the tick changed.</summary>
@@ -252,11 +252,11 @@ internal sealed class ReplayFeed
         public void Record(MarketTick tick, Action<CandleUpdated>? onCandle)
         {
             var open = Candles[_candle].OpenTimeMs;
-            _current = _current is null ? FormingCandle.Start(open, tick, Contract.Multiplier) : _current.With(tick, Contract.Multiplier);
+            _current = _current is null ? FormingCandle.Start(open, tick, Contract) : _current.With(tick, Contract);
             foreach (var (type, ms) in CandleTypes)
             {
                 var start = tick.TimeMs - (tick.TimeMs % ms);
-                var candle = _forming.TryGetValue(type, out var c) && c.OpenTimeMs == start ? c.With(tick, Contract.Multiplier) : FormingCandle.Start(start, tick, Contract.Multiplier);
+                var candle = _forming.TryGetValue(type, out var c) && c.OpenTimeMs == start ? c.With(tick, Contract) : FormingCandle.Start(start, tick, Contract);
                 _forming[type] = candle;
                 onCandle?.Invoke(new CandleUpdated(Contract.Symbol, type, candle, tick.TimeMs));
             }
@@ -268,7 +268,7 @@ internal sealed class ReplayFeed
             for (var i = 0; i < _candle && i < Candles.Length; i++)
             {
                 var c = Candles[i];
-                var lots = (long)decimal.Round(c.Volume / Contract.Multiplier, MidpointRounding.AwayFromZero);
+                var lots = Contract.ToLots(c.Volume);
                 yield return new FormingCandle(c.OpenTimeMs, c.Open, c.High, c.Low, c.Close, lots, c.Volume * c.Close);
             }
 

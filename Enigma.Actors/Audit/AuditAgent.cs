@@ -399,8 +399,7 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
 
     private void OnFill(OrderFillRecorded fill)
     {
-        var slippage = fill.ExpectedPrice > 0 ? (fill.Price - fill.ExpectedPrice) / fill.ExpectedPrice * (fill.Side == OrderSide.Buy ? 1 : -1) : 0;
-        _fills = new FillQuality(_fills.Fills + 1, _fills.TotalSlippage + slippage, Math.Max(_fills.WorstSlippage, slippage));
+        _fills = _fills.Add(FillQuality.Slippage(fill.Side, fill.ExpectedPrice, fill.Price));
         Trail(Topics.OrderFilled, fill);
     }
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.Singleton;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Enigma.Actors.Audit;
 using Enigma.Actors.Execution;
@@ -308,7 +308,7 @@ public static class EnigmaNode
             {
                 // The journal does not keep the leverage a position was opened with; the default leverage is what
                 // risk sizes with, so it is the margin the budget reserved.
-                var margin = Math.Abs(position.Lots) * contract.Multiplier * position.AverageEntry / risk.DefaultLeverage;
+                var margin = contract.Margin(position.Lots, position.AverageEntry, risk.DefaultLeverage);
                 agents.Portfolio.Tell(new PositionRecovered(new OpenPosition(contract.Symbol, side, margin, [])));
             }
 

@@ -76,26 +76,13 @@ public static class LiveCommand
 
             var options = NodeModes.ClientOptions(settings.Node.Exchange, credentials);
             using var http = new HttpClient();
-            return await NodeModes.RunAsync(terminal, new NodePlan
+            var plan = NodeModes.Plan("live", singleProcess: true, settings, contracts, parseResult.GetValue(resume), async (report, ct) =>
             {
-                Mode = "live",
-                Settings = settings,
-                Contracts = contracts,
-                Journal = settings.Node.Journal.ToNodeConfig(),
-                DataDirectory = Path.GetFullPath(settings.Node.DataDirectory),
-                Admin = NodeModes.Admin(settings.Node),
-                RefuseToStartInEmergency = true,
-                ResumeAfterEmergency = parseResult.GetValue(resume),
-                StatusEvery = TimeSpan.FromSeconds(2),
-                RunFor = runFor,
-                Companions = NodeModes.Companions(settings),
-                ConnectExchange = async (report, ct) =>
-                {
-                    var connection = await KuCoinConnection.ConnectAsync(http, options, $"{options.FuturesBaseAddress}", null, null, ct).ConfigureAwait(false);
-                    report($"  account: {connection.StartingEquity.ToString(System.Globalization.CultureInfo.InvariantCulture)} USDT, {credentials}");
-                    return connection;
-                },
-            }, cancellationToken).ConfigureAwait(false);
+                var connection = await KuCoinConnection.ConnectAsync(http, options, $"{options.FuturesBaseAddress}", null, null, ct).ConfigureAwait(false);
+                report($"  account: {connection.StartingEquity.ToString(System.Globalization.CultureInfo.InvariantCulture)} USDT, {credentials}");
+                return connection;
+            });
+            return await NodeModes.RunAsync(terminal, plan with { RunFor = runFor }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

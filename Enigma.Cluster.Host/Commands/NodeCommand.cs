@@ -64,19 +64,9 @@ public static class NodeCommand
 
             var options = NodeModes.ClientOptions(settings.Node.Exchange, credentials);
             using var http = new HttpClient();
-            return await NodeModes.RunAsync(terminal, new NodePlan
-            {
-                Mode = "node",
-                Settings = settings,
-                Contracts = contracts,
-                Journal = settings.Node.Journal.ToNodeConfig(),
-                DataDirectory = Path.GetFullPath(settings.Node.DataDirectory),
-                LogFile = "node.log",
-                Admin = NodeModes.Admin(settings.Node),
-                ResumeAfterEmergency = parseResult.GetValue(resume),
-                Companions = NodeModes.Companions(settings),
-                ConnectExchange = async (_, ct) => await KuCoinConnection.ConnectAsync(http, options, options.FuturesBaseAddress.ToString(), null, null, ct).ConfigureAwait(false),
-            }, cancellationToken).ConfigureAwait(false);
+            var plan = NodeModes.Plan("node", singleProcess: false, settings, contracts, parseResult.GetValue(resume),
+                async (_, ct) => await KuCoinConnection.ConnectAsync(http, options, options.FuturesBaseAddress.ToString(), null, null, ct).ConfigureAwait(false));
+            return await NodeModes.RunAsync(terminal, plan, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Akka.Configuration;
 using Enigma.Actors.Hosting;
 using Enigma.Cluster.Host.Admin;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Market;
 using Enigma.Exchange.KuCoin.Auth;
 using Enigma.Exchange.KuCoin.Rest;
@@ -77,6 +78,27 @@ internal static class NodeModes
             }
             """);
     }
+
+    /// <summary>
+    /// The node a mode runs: its settings, contracts, journal, data folder and admin API from the configuration. A
+    /// single process (paper, live) prints a status line, ends trading in SHUTDOWN and refuses to start in an emergency
+    /// stop without --resume; a cluster node leaves its cluster instead and waits for <c>enigma resume</c>.
+    /// </summary>
+    public static NodePlan Plan(string mode, bool singleProcess, EnigmaSettings settings, List<ContractSpec> contracts, bool resume, Func<Action<string>, CancellationToken, Task<IExchangeConnection>> connect) => new()
+    {
+        Mode = mode,
+        Settings = settings,
+        Contracts = contracts,
+        Journal = settings.Node.Journal.ToNodeConfig(),
+        DataDirectory = Path.GetFullPath(settings.Node.DataDirectory),
+        LogFile = singleProcess ? "enigma.log" : "node.log",
+        Admin = Admin(settings.Node),
+        RefuseToStartInEmergency = singleProcess,
+        ResumeAfterEmergency = resume,
+        StatusEvery = singleProcess ? TimeSpan.FromSeconds(2) : null,
+        Companions = Companions(settings),
+        ConnectExchange = connect,
+    };
 
     /// <summary>Starts the node and runs it until it stops; exit code 2 with the failed step's name when it cannot start.</summary>
     public static async Task<int> RunAsync(Terminal terminal, NodePlan plan, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Enigma.Actors.Hosting;
+using Enigma.Domain.Market;
 using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.Simulator;
-using Enigma.Domain.Market;
 
 namespace Enigma.Cluster.Host.Commands;
 
@@ -80,20 +80,7 @@ public static class PaperCommand
             var replaySpeed = parseResult.GetValue(speed);
             var dataDirectory = Path.GetFullPath(settings.Node.DataDirectory);
             using var http = new HttpClient();
-            return await NodeModes.RunAsync(terminal, new NodePlan
-            {
-                Mode = "paper",
-                Settings = settings,
-                Contracts = contracts,
-                Journal = settings.Node.Journal.ToNodeConfig(),
-                DataDirectory = dataDirectory,
-                Admin = NodeModes.Admin(settings.Node),
-                RefuseToStartInEmergency = true,
-                ResumeAfterEmergency = parseResult.GetValue(resume),
-                StatusEvery = TimeSpan.FromSeconds(2),
-                RunFor = runFor,
-                Companions = NodeModes.Companions(settings),
-                ConnectExchange = async (report, ct) =>
+            var plan = NodeModes.Plan("paper", singleProcess: true, settings, contracts, parseResult.GetValue(resume), async (report, ct) =>
                 {
                     // The simulator in-process on the shipped candles, its venue log beside the journal, so a second
                     // run resumes the paper account where the first one stopped.
@@ -115,8 +102,8 @@ public static class PaperCommand
                         await simulator.DisposeAsync().ConfigureAwait(false);
                         throw;
                     }
-                },
-            }, cancellationToken).ConfigureAwait(false);
+                });
+            return await NodeModes.RunAsync(terminal, plan with { RunFor = runFor }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -232,14 +232,14 @@ public static class Backtester
             _idleWallet = wallet;
             var net = wallet - open.WalletBefore;
             var sign = open.Action.Side == Side.Long ? 1 : -1;
-            var gross = sign * (exitPrice - entryPrice) * lots * contract.Multiplier;
+            var gross = contract.Pnl(sign * lots, entryPrice, exitPrice);
             var last = exits.LastOrDefault();
             var kind = exit ?? (last is null ? ExitKind.Signal
                 : last.Kind == FillKind.Liquidation ? ExitKind.Liquidation
                 : last.ClientOid.StartsWith("SL-", StringComparison.Ordinal) ? ExitKind.StopLoss
                 : last.ClientOid.StartsWith("TP-", StringComparison.Ordinal) ? ExitKind.TakeProfit
                 : ExitKind.Signal);
-            var slippage = open.ReferencePrice > 0 ? (double)((entryPrice - open.ReferencePrice) / open.ReferencePrice * sign * 10_000) : 0;
+            var slippage = (double)(FillQuality.Slippage(entrySide, open.ReferencePrice, entryPrice) * 10_000); // basis points, in the report
             var trade = new BacktestTrade(contract.Symbol, open.Action.Side, lots, open.Action.Leverage, entries.Count > 0 ? entries[0].TimeMs : open.DecidedAtMs, entryPrice,
                 last?.TimeMs ?? nowMs, exitPrice, net, fees, gross - fees - net, open.WalletBefore, kind, slippage, open.Action.Reason, open.Action.AgreeingIndicators);
             _trades.Add(trade);
@@ -250,7 +250,7 @@ public static class Backtester
         private decimal Average(List<ExchangeFill> fills)
         {
             var lots = fills.Sum(f => f.Lots);
-            return lots == 0 ? 0 : fills.Sum(f => f.Value) / (lots * contract.Multiplier);
+            return contract.AveragePrice(lots, fills.Sum(f => f.Value));
         }
 
         private string Oid(string kind) => string.Create(CultureInfo.InvariantCulture, $"{kind}-{++_sequence}");

@@ -32,7 +32,7 @@ public static class Significance
             return new TestResult("one-sample t-test, mean > 0", double.NaN, n - 1, 1, n);
         }
 
-        var (mean, variance) = MeanVariance(returns);
+        var (mean, variance) = SampleMeanVariance(returns);
         if (variance <= 0)
         {
             return new TestResult("one-sample t-test, mean > 0", double.NaN, n - 1, mean > 0 ? 0 : 1, n);
@@ -53,8 +53,8 @@ public static class Significance
             return new TestResult(Name, double.NaN, double.NaN, 1, candidate.Count);
         }
 
-        var (m1, v1) = MeanVariance(candidate);
-        var (m2, v2) = MeanVariance(incumbent);
+        var (m1, v1) = SampleMeanVariance(candidate);
+        var (m2, v2) = SampleMeanVariance(incumbent);
         var s1 = v1 / candidate.Count;
         var s2 = v2 / incumbent.Count;
         if (s1 + s2 <= 0)
@@ -80,7 +80,7 @@ public static class Significance
             return 0;
         }
 
-        var (mean, variance) = MeanVariance(returns);
+        var (mean, variance) = SampleMeanVariance(returns);
         if (variance <= 0)
         {
             return 0;
@@ -213,8 +213,21 @@ public static class Significance
         return (double)overfit / combinations;
     }
 
-    private static (double Mean, double Variance) MeanVariance(IReadOnlyList<double> values)
+    /// <summary>
+    /// How many standard errors an observed win rate (<paramref name="wins"/> of <paramref name="trades"/>) lies from an
+    /// expected one under the binomial model: (rate − p) / √(p(1 − p)/n). Below −2: worse than chance explains.
+    /// </summary>
+    public static double WinRateZ(int wins, int trades, double expected)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(trades, 1);
+        var rate = (double)wins / trades;
+        return (rate - expected) / Math.Sqrt(expected * (1 - expected) / trades);
+    }
+
+    /// <summary>The mean and the sample variance (n − 1) of <paramref name="values"/>: at least two of them.</summary>
+    public static (double Mean, double Variance) SampleMeanVariance(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
         var mean = values.Average();
         var variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
         return (mean, variance);

@@ -291,8 +291,7 @@ public static class WalkForwardRunner
             var sharpes = scored.Where(s => s.Outcome.Sharpe is not null && s.Outcome.Trades >= o.MinTrainTrades).Select(s => s.Outcome.Sharpe!.Value).ToList();
             if (sharpes.Count > 1)
             {
-                var mean = sharpes.Average();
-                variances.Add(sharpes.Sum(v => (v - mean) * (v - mean)) / (sharpes.Count - 1));
+                variances.Add(Significance.SampleMeanVariance(sharpes).Variance);
             }
 
             var best = Enumerable.Range(0, scored.Count).OrderByDescending(i => Score(scored[i].Outcome)).ThenBy(i => i).First();

@@ -144,7 +144,11 @@ public sealed record ExchangeOrder
 
     public bool IsUntriggeredStop => Stop is not null && !StopTriggered;
 
-    public decimal AverageFillPrice(decimal multiplier) => FilledLots == 0 ? 0 : FilledValue / (FilledLots * multiplier);
+    public decimal AverageFillPrice(ContractSpec contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return contract.AveragePrice(FilledLots, FilledValue);
+    }
 }
 
 /// <summary>One fill of one order (KuCoin's fill object, section 4.6).</summary>
@@ -197,11 +201,17 @@ public sealed record ExchangePosition
 
     public decimal RealisedPnl => RealisedGrossPnl - FeesPaid - FundingPaid;
 
-    public decimal EntryNotional(decimal multiplier) => Math.Abs(Lots) * multiplier * AverageEntry;
+    public decimal Margin(ContractSpec contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return contract.Margin(Lots, AverageEntry, Leverage);
+    }
 
-    public decimal Margin(decimal multiplier) => Lots == 0 ? 0 : EntryNotional(multiplier) / Leverage;
-
-    public decimal UnrealisedPnl(decimal multiplier, decimal markPrice) => Lots * multiplier * (markPrice - AverageEntry);
+    public decimal UnrealisedPnl(ContractSpec contract, decimal markPrice)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return contract.Pnl(Lots, AverageEntry, markPrice);
+    }
 
     /// <summary>Where the margin is gone: entry × (1 ∓ 1/leverage).</summary>
     public decimal BankruptcyPrice => Lots == 0 ? 0 : Lots > 0 ? AverageEntry * (1 - (1m / Leverage)) : AverageEntry * (1 + (1m / Leverage));

@@ -27,11 +27,9 @@ public static class IntraCandlePath
         var secondAt = Math.Max(firstAt + 1, points - 2 - random.Next(Math.Max(1, (points - 2) / 2)));
         var waypoints = new (int At, decimal Price)[] { (0, candle.Open), (firstAt, first), (secondAt, second), (points - 1, candle.Close) };
 
-        // Prices live on the tick grid, inside the candle: a venue with a finer tick than the contract's rounds inwards.
-        var low = Ceiling(candle.Low, contract);
-        var high = Math.Max(low, Floor(candle.High, contract));
+        var (low, high) = TickRange(candle, contract);
         var ticks = new MarketTick[points];
-        var totalLots = candle.Volume <= 0 ? 0 : (long)decimal.Round(candle.Volume / contract.Multiplier, MidpointRounding.AwayFromZero);
+        var totalLots = contract.ToLots(candle.Volume);
         var lotsPerPoint = totalLots / points;
         var range = candle.High - candle.Low;
         var step = durationMs / points;
@@ -44,7 +42,7 @@ public static class IntraCandlePath
                 var price = i == fromAt ? fromPrice
                     : i == toAt ? toPrice
                     : fromPrice + ((toPrice - fromPrice) * (i - fromAt) / (toAt - fromAt)) + (range * 0.1m * (decimal)(random.NextDouble() - 0.5));
-                var onGrid = Math.Clamp(decimal.Round(price / contract.TickSize, MidpointRounding.ToEven) * contract.TickSize, low, high);
+                var onGrid = Math.Clamp(contract.RoundToTick(price), low, high);
                 var lots = i == points - 1 ? totalLots - (lotsPerPoint * (points - 1)) : lotsPerPoint;
                 ticks[i] = new MarketTick(candle.OpenTimeMs + (i * step), onGrid, lots);
             }
@@ -58,14 +56,16 @@ public static class IntraCandlePath
     {
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 4);
-        var low = Ceiling(candle.Low, contract);
-        var high = Math.Max(low, Floor(candle.High, contract));
-        var totalLots = candle.Volume <= 0 ? 0 : (long)decimal.Round(candle.Volume / contract.Multiplier, MidpointRounding.AwayFromZero);
-        var price = Math.Clamp(decimal.Round(candle.Close / contract.TickSize, MidpointRounding.ToEven) * contract.TickSize, low, high);
+        var (low, high) = TickRange(candle, contract);
+        var totalLots = contract.ToLots(candle.Volume);
+        var price = Math.Clamp(contract.RoundToTick(candle.Close), low, high);
         return new MarketTick(candle.OpenTimeMs + ((points - 1) * (durationMs / points)), price, totalLots - (totalLots / points * (points - 1)));
     }
 
-    private static decimal Ceiling(decimal price, ContractSpec contract) => decimal.Ceiling(price / contract.TickSize) * contract.TickSize;
-
-    private static decimal Floor(decimal price, ContractSpec contract) => decimal.Floor(price / contract.TickSize) * contract.TickSize;
+    /// <summary>Prices live on the tick grid, inside the candle: a venue with a finer tick than the contract's rounds inwards.</summary>
+    private static (decimal Low, decimal High) TickRange(Candle candle, ContractSpec contract)
+    {
+        var low = contract.CeilingToTick(candle.Low);
+        return (low, Math.Max(low, contract.FloorToTick(candle.High)));
+    }
 }

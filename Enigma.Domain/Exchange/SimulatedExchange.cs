@@ -431,7 +431,7 @@ public sealed class SimulatedExchange
                 return ExchangeError.Parameter("price is required for a limit order and must be positive.");
             }
 
-            if (price % contract.TickSize != 0)
+            if (!contract.IsOnTick(price))
             {
                 return ExchangeError.Parameter(Invariant($"price {price} is not a multiple of the tick size {contract.TickSize}."));
             }
@@ -446,7 +446,7 @@ public sealed class SimulatedExchange
             return ExchangeError.Parameter("postOnly cannot be combined with timeInForce IOC.");
         }
 
-        if (r.Stop is not null && (r.StopPrice is not { } stopPrice || stopPrice <= 0 || stopPrice % contract.TickSize != 0))
+        if (r.Stop is not null && (r.StopPrice is not { } stopPrice || stopPrice <= 0 || !contract.IsOnTick(stopPrice)))
         {
             return ExchangeError.Parameter(Invariant($"stopPrice {r.StopPrice} must be a positive multiple of the tick size {contract.TickSize}."));
         }
@@ -472,8 +472,7 @@ public sealed class SimulatedExchange
         }
 
         var opening = Math.Max(0, lots - ReducibleLots(account.Positions.GetValueOrDefault(market.Contract.Symbol), side));
-        var notional = market.Contract.Notional(opening, price);
-        return (notional / leverage) + (notional * market.Contract.TakerFeeRate);
+        return market.Contract.Margin(opening, price, leverage) + market.Contract.Fee(opening, price, market.Contract.TakerFeeRate);
     }
 
     private static decimal EstimatedTakerPrice(SymbolMarket market, OrderSide side) => side == OrderSide.Buy ? market.Book.BestAsk : market.Book.BestBid;
@@ -532,12 +531,12 @@ public sealed class SimulatedExchange
         var contract = market.Contract;
         var value = contract.Notional(lots, price);
         var feeRate = kind == FillKind.Liquidation ? 0 : liquidity == Liquidity.Maker ? contract.MakerFeeRate : contract.TakerFeeRate;
-        var fee = value * feeRate;
+        var fee = contract.Fee(lots, price, feeRate);
 
         var position = account.Positions.GetValueOrDefault(contract.Symbol) ?? new ExchangePosition { AccountId = account.Id, Symbol = contract.Symbol };
         var wasFlat = position.Lots == 0;
         var signed = order.Side == OrderSide.Buy ? lots : -lots;
-        var (moved, realised) = ExecutionLedger.ApplyFill(new PositionState(position.Lots, position.AverageEntry, 0, 0, 0), signed, price, contract.Multiplier);
+        var (moved, realised) = ExecutionLedger.ApplyFill(new PositionState(position.Lots, position.AverageEntry, 0, 0, 0), signed, price, contract);
         var flipped = !wasFlat && moved.Lots != 0 && Math.Sign(moved.Lots) != Math.Sign(position.Lots);
         position = position with
         {
@@ -769,7 +768,7 @@ public sealed class SimulatedExchange
                 continue;
             }
 
-            var fee = ExecutionLedger.FundingAmount(new PositionState(position.Lots, position.AverageEntry, 0, 0, 0), contract.Multiplier, market.Last, _settings.FundingRate);
+            var fee = contract.Funding(position.Lots, market.Last, _settings.FundingRate);
             account.WalletBalance -= fee;
             position = position with { FundingPaid = position.FundingPaid + fee, UpdatedAtMs = fundingTimeMs };
             account.Positions[contract.Symbol] = position;
@@ -844,8 +843,8 @@ public sealed class SimulatedExchange
         foreach (var position in account.Positions.Values)
         {
             var contract = _markets[position.Symbol].Contract;
-            positionMargin += position.Margin(contract.Multiplier);
-            unrealised += position.UnrealisedPnl(contract.Multiplier, _markets[position.Symbol].Last);
+            positionMargin += position.Margin(contract);
+            unrealised += position.UnrealisedPnl(contract, _markets[position.Symbol].Last);
         }
 
         foreach (var order in account.ActiveOrders.Values)

@@ -71,13 +71,7 @@ internal sealed class SyntheticOrderBook
     /// <summary>Moves the market to <paramref name="price"/> and appends the levels that changed.</summary>
     public void MoveTo(decimal price, List<(BookSide Side, decimal Price, decimal Lots)> changes)
     {
-        if (_gridStep == 0)
-        {
-            // The grid and the level size are fixed from the first price, so levels keep their size as the market moves.
-            _gridStep = Math.Max(_contract.TickSize, _contract.FloorToTick(price * _shape.LevelSpacing));
-            _baseLots = Math.Max(1, (long)(_shape.LevelNotional / (price * _contract.Multiplier)));
-        }
-
+        FixGrid(price);
         _price = price;
         Republish(changes);
     }
@@ -89,12 +83,7 @@ internal sealed class SyntheticOrderBook
     /// </summary>
     public void MoveQuietly(decimal price)
     {
-        if (_gridStep == 0)
-        {
-            _gridStep = Math.Max(_contract.TickSize, _contract.FloorToTick(price * _shape.LevelSpacing));
-            _baseLots = Math.Max(1, (long)(_shape.LevelNotional / (price * _contract.Multiplier)));
-        }
-
+        FixGrid(price);
         _price = price;
         Forget(BookSide.Bid);
         Forget(BookSide.Ask);
@@ -221,10 +210,20 @@ internal sealed class SyntheticOrderBook
 
     private decimal NextGridAbove(decimal price) => (decimal.Floor(price / _gridStep) + 1) * _gridStep;
 
+    /// <summary>The grid and the level size are fixed from the first price, so levels keep their size as the market moves.</summary>
+    private void FixGrid(decimal price)
+    {
+        if (_gridStep == 0)
+        {
+            _gridStep = Math.Max(_contract.TickSize, _contract.FloorToTick(price * _shape.LevelSpacing));
+            _baseLots = Math.Max(1, (long)_contract.LotsWorth(_shape.LevelNotional, price));
+        }
+    }
+
     /// <summary>A stable size for a price: half to one and a half times the base, from a hash of price and seed.</summary>
     private long SizeAt(decimal price)
     {
-        var hash = (uint)StableHash.Combine(_seed, (long)decimal.Round(price / _contract.TickSize));
+        var hash = (uint)StableHash.Combine(_seed, _contract.TickIndex(price));
         var unit = (hash % 1000) / 1000m;
         return Math.Max(1, (long)(_baseLots * (0.5m + unit)));
     }

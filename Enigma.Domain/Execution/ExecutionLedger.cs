@@ -13,11 +13,12 @@ public sealed record PositionState(long Lots, decimal AverageEntry, decimal Real
 
     public Side? Side => Lots > 0 ? Market.Side.Long : Lots < 0 ? Market.Side.Short : null;
 
-    public decimal UnrealizedPnl(decimal markPrice, decimal multiplier) => Lots * multiplier * (markPrice - AverageEntry);
-
-    /// <summary>ROI in percent on the position's margin at <paramref name="leverage"/>.</summary>
-    public decimal Roi(decimal markPrice, decimal multiplier, decimal leverage) =>
-        Lots == 0 ? 0 : UnrealizedPnl(markPrice, multiplier) / (Math.Abs(Lots) * multiplier * AverageEntry / leverage) * 100;
+    /// <summary>The open position's gross PnL at <paramref name="markPrice"/> (the contract's <see cref="ContractSpec.Pnl"/>).</summary>
+    public decimal UnrealisedPnl(ContractSpec contract, decimal markPrice)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return contract.Pnl(Lots, AverageEntry, markPrice);
+    }
 }
 
 /// <summary>How fills compared with the prices the orders expected: slippage as a fraction, positive when worse.</summary>
@@ -26,6 +27,16 @@ public sealed record FillQuality(int Fills, decimal TotalSlippage, decimal Worst
     public static readonly FillQuality None = new(0, 0, 0);
 
     public decimal AverageSlippage => Fills == 0 ? 0 : TotalSlippage / Fills;
+
+    /// <summary>
+    /// A fill's slippage against the price its order expected, as a fraction, positive when worse: a buy that paid
+    /// more, a sell that got less. 0 when no price was expected.
+    /// </summary>
+    public static decimal Slippage(OrderSide side, decimal expectedPrice, decimal price) =>
+        expectedPrice > 0 ? (price - expectedPrice) / expectedPrice * (side == OrderSide.Buy ? 1 : -1) : 0;
+
+    /// <summary>This quality with one more fill of <paramref name="slippage"/>.</summary>
+    public FillQuality Add(decimal slippage) => new(Fills + 1, TotalSlippage + slippage, Math.Max(WorstSlippage, slippage));
 }
 
 /// <summary>When the open position opened, and the cash before its first fill: a round trip's net PnL is the cash after it minus this.</summary>
@@ -50,7 +61,7 @@ public sealed record ExecutionState(ContractSpec Contract, decimal Cash, Positio
         new(contract, cash, PositionState.Flat, ImmutableDictionary<string, Order>.Empty.WithComparers(StringComparer.Ordinal), FillQuality.None, 0);
 
     /// <summary>Cash plus the open position marked at <paramref name="markPrice"/>.</summary>
-    public decimal Equity(decimal markPrice) => Cash + Position.UnrealizedPnl(markPrice, Contract.Multiplier);
+    public decimal Equity(decimal markPrice) => Cash + Position.UnrealisedPnl(Contract, markPrice);
 }
 
 /// <summary>The pure fold of execution events: <c>Apply(state, event) → state</c>. An impossible event is an error, never ignored.</summary>
@@ -90,17 +101,11 @@ public static class ExecutionLedger
         return next with { EventCount = state.EventCount + 1 };
     }
 
-    /// <summary>What a funding settlement costs the position: longs pay a positive rate, shorts receive it.</summary>
-    public static decimal FundingAmount(PositionState position, decimal multiplier, decimal markPrice, decimal fundingRate)
-    {
-        ArgumentNullException.ThrowIfNull(position);
-        return position.Lots * multiplier * markPrice * fundingRate;
-    }
-
     /// <summary>Average-cost accounting of one signed fill; returns the new position and the PnL it realised.</summary>
-    public static (PositionState Position, decimal Realized) ApplyFill(PositionState position, long signedLots, decimal price, decimal multiplier)
+    public static (PositionState Position, decimal Realized) ApplyFill(PositionState position, long signedLots, decimal price, ContractSpec contract)
     {
         ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(contract);
         var lots = position.Lots;
         if (lots == 0 || Math.Sign(lots) == Math.Sign(signedLots))
         {
@@ -110,7 +115,7 @@ public static class ExecutionLedger
         }
 
         var closing = Math.Min(Math.Abs(signedLots), Math.Abs(lots));
-        var realized = closing * multiplier * (price - position.AverageEntry) * Math.Sign(lots);
+        var realized = contract.Pnl(closing * Math.Sign(lots), position.AverageEntry, price);
         var remaining = lots + signedLots;
         var entry = remaining == 0 ? 0 : Math.Sign(remaining) == Math.Sign(lots) ? position.AverageEntry : price;
         return (position with { Lots = remaining, AverageEntry = entry, RealizedPnl = position.RealizedPnl + realized }, realized);
@@ -148,12 +153,9 @@ public static class ExecutionLedger
         var filledLots = order.FilledLots + filled.Lots;
         var moved = OrderStateMachine.Move(order, filledLots == order.Lots ? OrderStatus.Filled : OrderStatus.PartiallyFilled) with { FilledLots = filledLots };
         var signed = order.OrderSide == OrderSide.Buy ? filled.Lots : -filled.Lots;
-        var (position, realized) = ApplyFill(state.Position, signed, filled.Price, state.Contract.Multiplier);
+        var (position, realized) = ApplyFill(state.Position, signed, filled.Price, state.Contract);
         position = position with { FeesPaid = position.FeesPaid + filled.Fee };
-
-        // Slippage against the price the order expected, positive when worse: a buy that paid more, a sell that got less.
-        var slippage = (filled.Price - order.ExpectedPrice) / order.ExpectedPrice * (order.OrderSide == OrderSide.Buy ? 1 : -1);
-        var quality = new FillQuality(state.Quality.Fills + 1, state.Quality.TotalSlippage + slippage, Math.Max(state.Quality.WorstSlippage, slippage));
+        var quality = state.Quality.Add(FillQuality.Slippage(order.OrderSide, order.ExpectedPrice, filled.Price));
         var cash = state.Cash + realized - filled.Fee;
         var opening = position.Lots == 0 ? null
             : state.Position.Lots == 0 || Math.Sign(state.Position.Lots) != Math.Sign(position.Lots) ? new PositionOpening(filled.TimestampMs, state.Position.Lots == 0 ? state.Cash : cash)

@@ -50,14 +50,11 @@ public sealed class Kdj
     internal void Apply(long timestampMs, double high, double low, double close)
     {
         _lastTimestampMs = timestampMs;
-        _window.Add(high, low);
-        if (!_window.IsFull)
+        if (_window.AddForPercentK(high, low, close) is not { } rsv)
         {
             return;
         }
 
-        var range = _window.Highest - _window.Lowest;
-        var rsv = range == 0 ? 50.0 : (close - _window.Lowest) / range * 100.0;
         // ((m - 1) * prev + x) / m rather than (m - 1) / m * prev + x / m: the same number, but a steady input
         // (a flat market, RSV = 50) then stays exactly 50 instead of drifting by an ulp.
         _k = (((KSmoothing - 1) * _k) + rsv) / KSmoothing;

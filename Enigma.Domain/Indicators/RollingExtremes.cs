@@ -41,6 +41,22 @@ internal sealed class RollingExtremes
 
     public double Lowest => _frontRemaining > 0 ? Math.Min(_frontLowest[_head], _backLowest) : _backLowest;
 
+    /// <summary>
+    /// Adds a bar and, once the window is full, says where <paramref name="close"/> stands in its range, 0 to 100:
+    /// the raw %K of the stochastic and the RSV of KDJ (a flat window reads as the middle, 50).
+    /// </summary>
+    public double? AddForPercentK(double high, double low, double close)
+    {
+        Add(high, low);
+        if (!IsFull)
+        {
+            return null;
+        }
+
+        var range = Highest - Lowest;
+        return range == 0 ? 50.0 : (close - Lowest) / range * 100.0;
+    }
+
     public void Add(double high, double low)
     {
         if (_count < _highs.Length)

@@ -50,14 +50,11 @@ public sealed class Stochastic
     internal void Apply(long timestampMs, double high, double low, double close)
     {
         _lastTimestampMs = timestampMs;
-        _window.Add(high, low);
-        if (!_window.IsFull)
+        if (_window.AddForPercentK(high, low, close) is not { } rawK)
         {
             return;
         }
 
-        var range = _window.Highest - _window.Lowest;
-        var rawK = range == 0 ? 50.0 : 100.0 * ((close - _window.Lowest) / range);
         _slowK.Add(rawK);
         if (_slowK.IsFull)
         {

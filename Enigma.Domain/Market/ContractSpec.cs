@@ -44,8 +44,40 @@ public sealed record ContractSpec
         Symbol = "XBTUSDTM", Multiplier = 0.001m, TickSize = 0.1m, MaxLeverage = 125, MaintenanceMarginRate = 0.004m,
     };
 
-    /// <summary>Quote-currency value of <paramref name="lots"/> at <paramref name="price"/>: lots × multiplier × price.</summary>
+    // The contract's maths, in one place and one spelling. Lots are signed where a position's are (long > 0, short
+    // < 0); prices come in time order (entry before exit or mark); leverage and rates come last. All are methods, not
+    // properties: a ContractSpec is written into journal snapshots as it is.
+
+    /// <summary>Quote-currency value of <paramref name="lots"/> at <paramref name="price"/>: lots × multiplier × price, signed like lots.</summary>
     public decimal Notional(long lots, decimal price) => lots * Multiplier * price;
+
+    /// <summary>Isolated margin of <paramref name="lots"/> at <paramref name="price"/>: |notional| / leverage; 0 when flat.</summary>
+    public decimal Margin(long lots, decimal price, decimal leverage) => lots == 0 ? 0 : Math.Abs(Notional(lots, price)) / leverage;
+
+    /// <summary>The fee on a trade of <paramref name="lots"/> at <paramref name="price"/>: |notional| × rate (a negative maker rate is a rebate).</summary>
+    public decimal Fee(long lots, decimal price, decimal rate) => Math.Abs(Notional(lots, price)) * rate;
+
+    /// <summary>What a position of <paramref name="lots"/> pays at a funding settlement: notional at the mark × rate (a long pays a positive rate, a short receives it).</summary>
+    public decimal Funding(long lots, decimal markPrice, decimal rate) => Notional(lots, markPrice) * rate;
+
+    /// <summary>
+    /// Gross PnL of <paramref name="lots"/> (signed) entered at <paramref name="entryPrice"/> and valued at
+    /// <paramref name="exitPrice"/>: lots × multiplier × (exit − entry). Unrealised: the exit is the mark; realised:
+    /// the lots closed, with the position's sign.
+    /// </summary>
+    public decimal Pnl(long lots, decimal entryPrice, decimal exitPrice) => lots * Multiplier * (exitPrice - entryPrice);
+
+    /// <summary>Base-currency units in <paramref name="lots"/>: lots × multiplier.</summary>
+    public decimal ToBaseUnits(decimal lots) => lots * Multiplier;
+
+    /// <summary>Whole lots nearest a base-currency amount (a candle's volume), half away from zero; 0 when not positive. Not for sizing orders (those round down: <see cref="RoundLotsDown"/>).</summary>
+    public long ToLots(decimal baseUnits) => baseUnits <= 0 ? 0 : (long)decimal.Round(baseUnits / Multiplier, MidpointRounding.AwayFromZero);
+
+    /// <summary>Lots, unrounded, that <paramref name="quote"/> buys at <paramref name="price"/>: quote / (price × multiplier).</summary>
+    public decimal LotsWorth(decimal quote, decimal price) => quote / (price * Multiplier);
+
+    /// <summary>The volume-weighted price of fills worth <paramref name="notional"/> over <paramref name="lots"/>; 0 when none.</summary>
+    public decimal AveragePrice(long lots, decimal notional) => lots == 0 ? 0 : notional / (lots * Multiplier);
 
     /// <summary>Sizes only ever round down to whole lots: a smaller position than asked, never a larger one.</summary>
     public long RoundLotsDown(decimal lots)
@@ -71,6 +103,15 @@ public sealed record ContractSpec
     public decimal FloorToTick(decimal price) => decimal.Floor(price / TickSize) * TickSize;
 
     public decimal CeilingToTick(decimal price) => decimal.Ceiling(price / TickSize) * TickSize;
+
+    /// <summary>The nearest tick, ties to even: for prices the model makes (a candle's path), never for an order's.</summary>
+    public decimal RoundToTick(decimal price) => decimal.Round(price / TickSize, MidpointRounding.ToEven) * TickSize;
+
+    /// <summary>The price's tick number, ties to even: a stable key for a price level.</summary>
+    public long TickIndex(decimal price) => (long)decimal.Round(price / TickSize);
+
+    /// <summary>Whether <paramref name="price"/> is a whole number of ticks.</summary>
+    public bool IsOnTick(decimal price) => price % TickSize == 0;
 
     /// <summary>Throws naming the first field that makes no sense.</summary>
     public void Validate()

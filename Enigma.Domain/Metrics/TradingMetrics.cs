@@ -82,8 +82,7 @@ public static class TradingMetrics
             return null;
         }
 
-        var mean = returns.Average();
-        var variance = returns.Sum(r => (r - mean) * (r - mean)) / (returns.Count - 1);
+        var (mean, variance) = Backtesting.Significance.SampleMeanVariance(returns);
         return variance > 0 ? mean / Math.Sqrt(variance) : null;
     }
 

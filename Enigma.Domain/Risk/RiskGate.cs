@@ -139,7 +139,7 @@ public static class RiskGate
         var riskAmount = portfolio.Equity * riskPercent / 100;
         var lossPerLot = (Math.Abs(entry - stop) * contract.Multiplier) + ((entry + stop) * contract.Multiplier * contract.TakerFeeRate);
         var riskLots = contract.RoundLotsDown(riskAmount / lossPerLot);
-        var marginPerLot = contract.Notional(1, entry) / leverage;
+        var marginPerLot = contract.Margin(1, entry, leverage);
         var capLots = contract.RoundLotsDown(portfolio.Equity * p.MaxPositionPercent / 100 / marginPerLot);
         var lots = Math.Min(riskLots, capLots);
         if (capLots == 0)
@@ -151,7 +151,7 @@ public static class RiskGate
             rejections.Add(new(RiskRule.ZeroSize, Text($"risking {riskPercent:0.###}% of equity ({riskAmount:0.####}) buys no lot: one lot loses {lossPerLot:0.####} at the stop {stop}")));
         }
 
-        var margin = contract.Notional(lots, entry) / leverage;
+        var margin = contract.Margin(lots, entry, leverage);
         var openMargin = portfolio.Positions.Sum(x => x.Margin);
         if (lots > 0 && (openMargin + margin) > portfolio.Equity * p.MaxTotalExposurePercent / 100)
         {

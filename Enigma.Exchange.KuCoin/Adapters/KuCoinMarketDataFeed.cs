@@ -16,7 +16,7 @@ public sealed class KuCoinMarketDataFeed(KuCoinRestClient rest, KuCoinWebSocketC
     {
         ArgumentNullException.ThrowIfNull(contract);
         var klines = await rest.GetKlineHistoryAsync(contract.Symbol, 5, fromMs, toMs, cancellationToken).ConfigureAwait(false);
-        return [.. klines.Select(k => k.ToCandle(contract.Multiplier))];
+        return [.. klines.Select(k => k.ToCandle(contract))];
     }
 
     public Task SubscribeCandlesAsync(ContractSpec contract, Action<FormingCandle> onCandle, Action<string> onRefused, CancellationToken cancellationToken)
@@ -24,13 +24,12 @@ public sealed class KuCoinMarketDataFeed(KuCoinRestClient rest, KuCoinWebSocketC
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(onCandle);
         ArgumentNullException.ThrowIfNull(onRefused);
-        var multiplier = contract.Multiplier;
         return stream.SubscribeAsync($"/contractMarket/limitCandle:{contract.Symbol}_5min", push =>
         {
             FormingCandle candle;
             try
             {
-                candle = KuCoinCandlePush.Parse(push.Data, _ => multiplier);
+                candle = KuCoinCandlePush.Parse(push.Data, contract);
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
             {

@@ -12,10 +12,10 @@ namespace Enigma.Exchange.KuCoin.MarketData;
 /// </summary>
 public static class KuCoinCandlePush
 {
-    /// <param name="multiplier">Base units per lot of a symbol: candles leave here with volume in base currency, as the files have it.</param>
-    public static FormingCandle Parse(JsonElement data, Func<string, decimal> multiplier)
+    /// <param name="contract">The subscribed contract: candles leave here with volume in base currency, as the files have it.</param>
+    public static FormingCandle Parse(JsonElement data, ContractSpec contract)
     {
-        ArgumentNullException.ThrowIfNull(multiplier);
+        ArgumentNullException.ThrowIfNull(contract);
         var symbol = data.GetProperty("symbol").GetString() ?? throw new FormatException("candle push without a symbol");
         var fields = data.GetProperty("candles");
         if (fields.ValueKind != JsonValueKind.Array || fields.GetArrayLength() < 7)
@@ -25,7 +25,7 @@ public static class KuCoinCandlePush
 
         decimal Field(int i) => decimal.Parse(fields[i].GetString() ?? "", NumberStyles.Float, CultureInfo.InvariantCulture);
         var candle = new Candle(
-            (long)Field(0) * 1000, Field(1), Field(3), Field(4), Field(2), Field(6) * multiplier(symbol));
+            (long)Field(0) * 1000, Field(1), Field(3), Field(4), Field(2), contract.ToBaseUnits(Field(6)));
         if (candle.DescribeOhlcViolation() is { } violation)
         {
             throw new FormatException($"{symbol}: candle at {candle.OpenTimeMs} is impossible: {violation}");

@@ -81,7 +81,11 @@ public sealed record KuCoinKline(long OpenTimeMs, decimal Open, decimal High, de
     }
 
     /// <summary>As a domain candle with volume in base currency (lots × multiplier), the unit the candle files use.</summary>
-    public Candle ToCandle(decimal multiplier) => new(OpenTimeMs, Open, High, Low, Close, VolumeLots * multiplier);
+    public Candle ToCandle(ContractSpec contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        return new(OpenTimeMs, Open, High, Low, Close, contract.ToBaseUnits(VolumeLots));
+    }
 }
 
 public sealed record KuCoinFundingRate(string Symbol, decimal Rate, decimal? PredictedRate, long GranularityMs, long FundingTimeMs)

@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
@@ -9,9 +7,11 @@ using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Risk;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Tests.Exchange.Simulator;
 using Enigma.Tests.Support;
 using Xunit.Abstractions;

@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -9,10 +7,12 @@ using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Tests.Exchange.Simulator;
 using Enigma.Tests.Support;
 

@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -8,7 +6,9 @@ using Enigma.Actors.Hosting;
 using Enigma.Actors.Inspection;
 using Enigma.Cluster.Host.Admin;
 using Enigma.Cluster.Host.Commands;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Market;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Tests.Support;
 
 namespace Enigma.Tests.Host;

@@ -1,13 +1,13 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Configuration;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
 using Enigma.Cluster.Host.Commands;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Tests.Exchange.Simulator;
 using Enigma.Tests.Support;
 using Microsoft.Data.Sqlite;

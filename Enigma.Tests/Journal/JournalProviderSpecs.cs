@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Query;
@@ -8,10 +6,12 @@ using Akka.Streams;
 using Enigma.Actors.Execution;
 using Enigma.Actors.Hosting;
 using Enigma.Actors.Orchestration;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Tests.Exchange.Simulator;
 using Enigma.Tests.Support;
 

@@ -45,8 +45,8 @@ public sealed class RsiBollingerStrategy(ContractSpec contract, RsiBollingerPara
 
         if (position.IsFlat && rsi < parameters.EntryRsi && (double)candle.Close < bands.Lower)
         {
-            var lots = (long)decimal.Floor(parameters.Stake / (candle.Close * contract.Multiplier));
-            return lots < contract.LotSize ? null : new EnterAction(Side.Long, lots - (lots % contract.LotSize), 1, null, null,
+            var lots = contract.RoundLotsDown(contract.LotsWorth(parameters.Stake, candle.Close));
+            return lots == 0 ? null : new EnterAction(Side.Long, lots, 1, null, null,
                 string.Create(CultureInfo.InvariantCulture, $"RSI {rsi:0.0} < {parameters.EntryRsi} and close {candle.Close} < lower band {bands.Lower:0.####}"), Agreeing);
         }
 

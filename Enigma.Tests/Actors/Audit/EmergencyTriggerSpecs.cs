@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -11,9 +9,11 @@ using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Notifications;
 using Enigma.Actors.Orchestration;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.KuCoin.Auth;
 using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Exchange.KuCoin.WebSockets;

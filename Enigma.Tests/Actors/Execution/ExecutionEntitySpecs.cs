@@ -1,14 +1,14 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
 using Enigma.Actors.Execution;
-using Enigma.Actors.Signal;
 using Enigma.Actors.Hosting;
+using Enigma.Actors.Signal;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Risk;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.KuCoin.Rest;
 using Enigma.Tests.Exchange.Simulator;
 using Enigma.Tests.Support;

@@ -1,5 +1,3 @@
-using Enigma.Exchange.KuCoin.Adapters;
-using Enigma.Domain.Exchange;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -11,11 +9,13 @@ using Enigma.Actors.Messaging;
 using Enigma.Actors.Orchestration;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
 using Enigma.Domain.Orchestration;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
+using Enigma.Exchange.KuCoin.Adapters;
 using Enigma.Exchange.KuCoin.WebSockets;
 using Enigma.Tests.Support;
 
@@ -88,7 +88,7 @@ public sealed class PipelineSpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         // Warm-up from the exchange's own history, as the Data agent does at start.
         var now = _sim.Server.MarketTimeMs;
         var history = (await client.GetKlineHistoryAsync(Xbt.Symbol, 5, now - (2 * 86_400_000L), now))
-            .Select(k => k.ToCandle(Xbt.Multiplier)).Where(c => c.OpenTimeMs + 300_000 <= now).ToArray();
+            .Select(k => k.ToCandle(Xbt)).Where(c => c.OpenTimeMs + 300_000 <= now).ToArray();
         agents.SignalRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new WarmUpSignal(Xbt.Symbol, history[..^1])));
         agents.RiskRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new WarmUpSignal(Xbt.Symbol, history[..^1])));
         agents.SignalRegion.Tell(new ShardingEnvelope(Xbt.Symbol, new CandleClosed(Xbt.Symbol, history[^1])));

@@ -180,7 +180,7 @@ public sealed class SimulatedExchangeSpecs
         var venue = Venue();
         Placed(venue, Market("entry", OrderSide.Buy, 10, leverage: 10));
         var position = venue.Position(Trader, Xbt.Symbol)!;
-        var margin = position.Margin(Xbt.Multiplier);
+        var margin = position.Margin(Xbt);
         var liquidation = position.LiquidationPrice(Xbt);
         var walletAfterEntry = venue.Balance(Trader)!.WalletBalance;
 

@@ -117,14 +117,14 @@ public sealed class ExecutionSpecs
         ]);
         Assert.Equal(OrderStatus.Filled, state.Orders["b1"].Status);
         Assert.Equal((3L, 60_200m), (state.Position.Lots, state.Position.AverageEntry));
-        Assert.Equal(3 * 0.001m * 800m, state.Position.UnrealizedPnl(61_000m, Btc.Multiplier));
-        Assert.Equal(2.4m / (3 * 0.001m * 60_200m / 10m) * 100, state.Position.Roi(61_000m, Btc.Multiplier, 10m));
+        Assert.Equal(3 * 0.001m * 800m, state.Position.UnrealisedPnl(Btc, 61_000m));
+        Assert.Equal(2.4m / (3 * 0.001m * 60_200m / 10m) * 100, Enigma.Domain.Risk.RiskFormulas.Roi(Side.Long, state.Position.AverageEntry, 61_000m, 10m), 20);
 
         state = ExecutionLedger.Replay(state,
         [
             new OrderPlaced(5, sell),
             new OrderFilled(6, "s1", "t3", 4, 61_000m, 0.1464m, Liquidity.Taker),
-            new FundingSettled(7, 0.0001m, 61_000m, ExecutionLedger.FundingAmount(new PositionState(-1, 61_000m, 0, 0, 0), Btc.Multiplier, 61_000m, 0.0001m)),
+            new FundingSettled(7, 0.0001m, 61_000m, Btc.Funding(-1, 61_000m, 0.0001m)),
         ]);
         Assert.Equal((-1L, 61_000m), (state.Position.Lots, state.Position.AverageEntry));
         Assert.Equal(2.4m, state.Position.RealizedPnl);                       // 3 lots × 0.001 × (61000 − 60200)

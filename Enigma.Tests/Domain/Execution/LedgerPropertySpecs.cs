@@ -57,7 +57,7 @@ public sealed class LedgerPropertySpecs
                 else
                 {
                     var rate = random.Next(-10, 11) / 10_000m;
-                    var amount = ExecutionLedger.FundingAmount(state.Position, Btc.Multiplier, price, rate);
+                    var amount = Btc.Funding(state.Position.Lots, price, rate);
                     e = new FundingSettled(++time, rate, price, amount);
                     cashFlows -= amount;
                 }
@@ -80,7 +80,7 @@ public sealed class LedgerPropertySpecs
         // The average entry is a quotient, which decimal carries to 28 significant digits: the two ways of counting
         // may differ in the 25th decimal place of a dollar, never anywhere that money is.
         Close(expected, live.Equity(mark), "equity against fills marked to market");
-        Assert.Equal(live.Cash + live.Position.UnrealizedPnl(mark, Btc.Multiplier), live.Equity(mark));
+        Assert.Equal(live.Cash + live.Position.UnrealisedPnl(Btc, mark), live.Equity(mark));
         Close(5_000m + live.Position.RealizedPnl - live.Position.FeesPaid - live.Position.FundingPaid, live.Cash, "cash against its parts");
     }
 
