@@ -75,18 +75,15 @@ public sealed record AuditReport(
 }
 
 /// <summary>
-/// A deployed version on one symbol since it started trading: live round trips, wins and net PnL against what its
-/// walk-forward saw out of sample, and the verdict (measuring until 20 trades; then whether the live win rate lies more
-/// than two standard errors below the backtest's).
-/// </summary>
-public sealed record LiveAgainstBacktest(string Symbol, int Version, Optimization.BacktestExpectation Expected, long SinceMs, int LiveTrades, int LiveWins, decimal LiveNetPnl, string Verdict);
-
-/// <summary>
-/// The Audit agent: the seed's invariants on every tick, a violation of which triggers the emergency stop (daily
-/// drawdown, losing streak, invalid credentials and a WebSocket down for over a minute each as their own trigger,
-/// the rest as an invariant violation); the seed's metrics from what the bus carries; an audit trail of every
-/// decision; and, on an emergency stop, a post-mortem file with everything it knows. It also keeps the risk
-/// portfolio's equity and day-start equity in step with the account.
+/// The Audit agent: tick → probe → invariants → trigger. On every tick it reads the account and the market-data link
+/// (<see cref="IAuditProbe"/>) and checks the seed's invariants against the risk portfolio's view; a violation
+/// triggers the emergency stop (daily drawdown, losing streak, invalid credentials and a WebSocket down for over a
+/// minute each as their own trigger, the rest as an invariant violation). Around that core it hands work to parts
+/// that do one job each: the metrics and the live monitor (<see cref="LiveMetrics"/>, <see cref="LiveMonitor"/>,
+/// pure, in the domain), the audit trail (<see cref="AuditTrailWriter"/>) and the post-mortem
+/// (<see cref="PostMortemWriter"/>). It keeps the risk portfolio's equity and day-start equity in step with the
+/// account it reads (the day's start is this agent's, so a risk portfolio that moves to another node does not forget
+/// the day's drawdown).
 /// <para>
 /// Invariants are checked only while the system is READY, TRADING or PAUSED: during startup the links are still
 /// being made (step 3 runs the checks that make sense then), and during an emergency stop the point is made.
@@ -95,7 +92,6 @@ public sealed record LiveAgainstBacktest(string Symbol, int Version, Optimizatio
 public sealed class AuditAgent : ReceiveActor, IWithTimers
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-    private static readonly JsonSerializerOptions Indented = new(Json) { WriteIndented = true };
 
     private readonly IAuditProbe _probe;
     private readonly IActorRef _portfolio;
@@ -103,16 +99,11 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     private readonly RiskParameters _risk;
     private readonly AuditSettings _settings;
     private readonly TimeProvider _time;
-    private readonly IActorRef? _executionRegion;
-    private readonly IReadOnlyList<string> _symbols;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _trail;
-    private readonly List<ClosedTrade> _trades = [];
-    private readonly Dictionary<string, LiveAgainstBacktest> _monitored = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SignalOutput> _latestSignal = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long WallMs, SignalOutput Signal)> _signalInForce = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlyList<string>> _agreeingIndicators = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Agreed, int Won)> _accuracy = new(StringComparer.Ordinal);
+    private readonly IActorRef _postMortem;
+    private readonly LiveMetrics _metrics = new();
+    private readonly LiveMonitor _monitor = new();
     private readonly LongHistogram _signalToOrderMs = new(3_600_000, 3);
     private readonly LongHistogram _cycleMicros = new(60_000_000, 3);
     private readonly List<InvariantViolation> _violations = [];
@@ -121,7 +112,6 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     private decimal _equity;
     private decimal _dayStartEquity;
     private long _day = long.MinValue;
-    private FillQuality _fills = FillQuality.None;
     private AuditReading? _reading;
     private SystemState _state = SystemState.Initializing;
     private bool _probing;
@@ -136,10 +126,9 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         _risk = risk;
         _settings = settings;
         _time = time;
-        _executionRegion = executionRegion;
-        _symbols = symbols;
         _startingEquity = _equity = _dayStartEquity = startingEquity;
         _trail = Context.ActorOf(AuditTrailWriter.Props(settings.Directory, time, Context.System), "trail");
+        _postMortem = Context.ActorOf(PostMortemWriter.Props(_trail, executionRegion, symbols), "post-mortem");
         foreach (var topic in Topics.For(Agents.Audit))
         {
             bus.Tell(new Subscribe(topic, Self));
@@ -176,14 +165,12 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         Receive<AgentEnvelope<Optimization.ParametersDeployed>>(e =>
         {
             var deployed = e.Payload;
-            _monitored[deployed.Symbol] = new LiveAgainstBacktest(deployed.Symbol, deployed.Version, deployed.Expected, deployed.AtMs, 0, 0, 0, "measuring: 0 of 20 live trades");
+            _monitor.Deployed(deployed.Symbol, deployed.Version, deployed.Expected, deployed.AtMs);
             Trail(Topics.ParametersDeployed, deployed);
             Remember($"{Clock(deployed.AtMs)} {deployed.Symbol} parameters v{deployed.Version} trade now");
         });
         Receive<AgentEnvelope<EmergencyStopped>>(e => OnEmergency(e.Payload));
         Receive<AgentEnvelope<AgentHealthDegraded>>(e => Trail(Topics.HealthDegraded, e.Payload));
-        Receive<PostMortemStatuses>(WritePostMortem);
-        Receive<ExecutionStatus>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -361,10 +348,8 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     private void OnSignal(AgentEnvelope<SignalOutput> e)
     {
         var signal = e.Payload;
-        _latestSignal[signal.Symbol] = signal;
-        if (signal.Direction != SignalDirection.Neutral)
+        if (_metrics.Signal(signal, e.TimestampMs))
         {
-            _signalInForce[signal.Symbol] = (e.TimestampMs, signal);
             Trail(Topics.SignalGenerated, signal);
             Remember(string.Create(CultureInfo.InvariantCulture, $"{Clock(signal.Timestamp)} {signal.Symbol} signal {signal.Direction.ToString().ToLowerInvariant()} {signal.Score:+0;-0}"));
         }
@@ -373,7 +358,8 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     private void OnOrderPlaced(AgentEnvelope<OrderPlacedOnExchange> e)
     {
         var placed = e.Payload;
-        if (placed.Purpose == OrderPurpose.Entry && _signalInForce.TryGetValue(placed.Symbol, out var signal))
+        var inForce = _metrics.InForce(placed.Symbol);
+        if (placed.Purpose == OrderPurpose.Entry && inForce is { } signal)
         {
             _signalToOrderMs.RecordValue(Math.Clamp(e.TimestampMs - signal.WallMs, 0, 3_600_000));
         }
@@ -381,7 +367,7 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         Trail(Topics.OrderPlaced, placed);
         if (placed.Purpose == OrderPurpose.Entry)
         {
-            var decided = _signalInForce.TryGetValue(placed.Symbol, out var taken) ? taken.Signal.Timestamp : _reading?.ExchangeTimeMs ?? placed.TimeMs;
+            var decided = inForce?.Signal.Timestamp ?? _reading?.ExchangeTimeMs ?? placed.TimeMs;
             Remember(string.Create(CultureInfo.InvariantCulture, $"{Clock(decided)} {placed.Symbol} risk approved: {placed.Side.ToString().ToLowerInvariant()} {placed.Lots} lots at {placed.Price}"));
         }
     }
@@ -399,85 +385,41 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
 
     private void OnFill(OrderFillRecorded fill)
     {
-        _fills = _fills.Add(FillQuality.Slippage(fill.Side, fill.ExpectedPrice, fill.Price));
+        _metrics.Fill(fill.Side, fill.ExpectedPrice, fill.Price);
         Trail(Topics.OrderFilled, fill);
     }
 
     private void OnOpened(PositionOpened opened)
     {
-        // The signal in force when the position opened is the one it was taken on: its indicators that pointed the
-        // same way are the ones whose accuracy this trade will count for.
-        if (_signalInForce.TryGetValue(opened.Symbol, out var signal))
-        {
-            var sign = opened.Side == Side.Long ? 1 : -1;
-            _agreeingIndicators[opened.Symbol] = signal.Signal.Indicators.Where(i => Math.Sign(i.Contribution) == sign).Select(i => i.Name).ToArray();
-        }
-
+        _metrics.Opened(opened.Symbol, opened.Side);
         Trail(Topics.PositionOpened, opened);
     }
 
     private void OnClosed(PositionClosed closed)
     {
-        _trades.Add(new ClosedTrade(closed.Symbol, closed.Side, closed.NetPnl, _equity - closed.NetPnl, closed.OpenedAtMs, closed.ClosedAtMs));
-        if (_agreeingIndicators.Remove(closed.Symbol, out var indicators))
-        {
-            foreach (var name in indicators)
-            {
-                var (agreed, won) = _accuracy.GetValueOrDefault(name);
-                _accuracy[name] = (agreed + 1, won + (closed.NetPnl > 0 ? 1 : 0));
-            }
-        }
-
+        _metrics.Closed(new ClosedTrade(closed.Symbol, closed.Side, closed.NetPnl, _equity - closed.NetPnl, closed.OpenedAtMs, closed.ClosedAtMs));
         Trail(Topics.PositionClosed, closed);
-        if (_monitored.TryGetValue(closed.Symbol, out var monitored) && closed.OpenedAtMs >= monitored.SinceMs)
+        if (_monitor.Closed(closed.Symbol, closed.OpenedAtMs, closed.NetPnl) is { } underperforms)
         {
-            Monitor(monitored with { LiveTrades = monitored.LiveTrades + 1, LiveWins = monitored.LiveWins + (closed.NetPnl > 0 ? 1 : 0), LiveNetPnl = monitored.LiveNetPnl + closed.NetPnl });
+            var version = _monitor.Report.First(m => m.Symbol == closed.Symbol).Version;
+            _log.Warning("{0}: parameters v{1} {2}", closed.Symbol, version, underperforms);
+            Remember($"{closed.Symbol} parameters v{version}: {underperforms}");
         }
-    }
-
-    /// <summary>The seed's MONITOR step: a deployed version's live win rate against its backtest's, once there are enough trades.</summary>
-    private void Monitor(LiveAgainstBacktest live)
-    {
-        const int Enough = 20;
-        string verdict;
-        if (live.LiveTrades < Enough)
-        {
-            verdict = string.Create(CultureInfo.InvariantCulture, $"measuring: {live.LiveTrades} of {Enough} live trades");
-        }
-        else if (live.Expected.WinRate is not { } expected || expected <= 0 || expected >= 1)
-        {
-            verdict = "the backtest gave no usable win rate to compare with";
-        }
-        else
-        {
-            var rate = (double)live.LiveWins / live.LiveTrades;
-            var z = (rate - expected) / Math.Sqrt(expected * (1 - expected) / live.LiveTrades);
-            verdict = z < -2
-                ? string.Create(CultureInfo.InvariantCulture, $"UNDERPERFORMS: live win rate {rate * 100:0.0}% over {live.LiveTrades} trades against the backtest's {expected * 100:0.0}% (z = {z:0.00})")
-                : string.Create(CultureInfo.InvariantCulture, $"in line: live win rate {rate * 100:0.0}% over {live.LiveTrades} trades against the backtest's {expected * 100:0.0}% (z = {z:0.00})");
-            if (z < -2 && !_monitored[live.Symbol].Verdict.StartsWith("UNDERPERFORMS", StringComparison.Ordinal))
-            {
-                _log.Warning("{0}: parameters v{1} {2}", live.Symbol, live.Version, verdict);
-                Remember($"{live.Symbol} parameters v{live.Version}: {verdict}");
-            }
-        }
-
-        _monitored[live.Symbol] = live with { Verdict = verdict };
     }
 
     private AuditReport Report() => new(
-        TradingMetrics.Compute(_trades, _startingEquity, _reading?.ExchangeTimeMs ?? WallMs),
-        _accuracy.Select(a => new IndicatorAccuracy(a.Key, a.Value.Agreed, a.Value.Won)).OrderBy(a => a.Indicator, StringComparer.Ordinal).ToArray(),
-        _fills,
+        _metrics.Metrics(_startingEquity, _reading?.ExchangeTimeMs ?? WallMs),
+        _metrics.Accuracy,
+        _metrics.Fills,
         Summary(_signalToOrderMs, 1),
         Summary(_cycleMicros, 1),
         _violations.ToArray(),
         _reading,
         _ticks)
     {
-        LatestSignals = _latestSignal.Values.OrderBy(v => v.Symbol, StringComparer.Ordinal).ToArray(),
+        LatestSignals = _metrics.LatestSignals,
         RecentDecisions = _recent.ToArray(),
-        LiveAgainstBacktest = _monitored.Values.OrderBy(m => m.Symbol, StringComparer.Ordinal).ToArray(),
+        LiveAgainstBacktest = _monitor.Report,
     };
 
     private static LatencySummary Summary(LongHistogram histogram, double scale) =>
@@ -499,57 +441,7 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     {
         _state = SystemState.EmergencyStop;
         Trail(Topics.EmergencyStop, stopped);
-        var self = Self;
-        var region = _executionRegion;
-        var symbols = _symbols;
-        CollectStatusesAsync(region, symbols).PipeTo(self, success: statuses => new PostMortemStatuses(stopped, statuses));
-    }
-
-    private static async Task<IReadOnlyList<object>> CollectStatusesAsync(IActorRef? region, IReadOnlyList<string> symbols)
-    {
-        var statuses = new List<object>();
-        if (region is null)
-        {
-            return statuses;
-        }
-
-        foreach (var symbol in symbols)
-        {
-            try
-            {
-                statuses.Add(await region.Ask<ExecutionStatus>(new ShardingEnvelope(symbol, GetExecutionStatus.Instance), TimeSpan.FromSeconds(5)).ConfigureAwait(false));
-            }
-            catch (AskTimeoutException)
-            {
-                statuses.Add(new { symbol, status = "did not answer within 5 s" });
-            }
-        }
-
-        return statuses;
-    }
-
-    private void WritePostMortem(PostMortemStatuses collected)
-    {
-        var report = Report();
-        var document = JsonSerializer.Serialize(
-            new
-            {
-                at = DateTimeOffset.FromUnixTimeMilliseconds(WallMs).ToString("O", CultureInfo.InvariantCulture),
-                trigger = collected.Stopped.Trigger,
-                detail = collected.Stopped.Detail,
-                from = collected.Stopped.From,
-                equity = _equity,
-                dayStartEquity = _dayStartEquity,
-                execution = collected.Statuses.Select(s => s is ExecutionStatus e
-                    ? (object)new { e.Symbol, e.Phase, e.ClosedReason, position = e.State.Position, cash = e.State.Cash, workingOrders = e.State.Orders.Values.Where(o => !o.IsFinal).ToArray() }
-                    : s).ToArray(),
-                latestSignals = _latestSignal.Values.ToArray(),
-                report,
-            },
-            Indented);
-        // In the log file in full; the terminal (errors only) has already shown the trigger.
-        _log.Warning("Post-mortem of the emergency stop ({0}): {1}", collected.Stopped.Trigger, document);
-        _trail.Tell(new AuditTrailWriter.PostMortem(collected.Stopped.Trigger.ToString(), document));
+        _postMortem.Tell(new PostMortemWriter.Write(stopped, Report(), _equity, _dayStartEquity, _metrics.LatestSignals, WallMs));
     }
 
     private sealed record AuditTick
@@ -558,6 +450,4 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
     }
 
     private sealed record ProbeRead(AuditReading? Reading, string? Failure, IActorRef? PreCheckFor);
-
-    private sealed record PostMortemStatuses(EmergencyStopped Stopped, IReadOnlyList<object> Statuses);
 }

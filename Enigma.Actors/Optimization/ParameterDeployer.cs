@@ -7,14 +7,13 @@ using Akka.Event;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Serialization;
 using Enigma.Domain.Backtesting;
+using Enigma.Domain.Metrics;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 
 namespace Enigma.Actors.Optimization;
 
 /// <summary>What the walk-forward that chose a deployed version saw out of sample (from its evidence file).</summary>
-public sealed record BacktestExpectation(int Trades, double? WinRate, decimal NetPnlPerTrade);
-
 /// <summary>
 /// A deployed version for one symbol, to the risk portfolio: it takes the risk part at the symbol's next safe point
 /// (no position open and no entry pending) and answers <see cref="ParametersAtSafePoint"/>.

@@ -1,26 +1,28 @@
-using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Enigma.Actors.Hosting;
 using Enigma.Actors.Messaging;
 using Enigma.Actors.Optimization;
+using Enigma.Cluster.Host.Commands;
 
 namespace Enigma.Cluster.Host.Backtest;
 
 /// <summary>
 /// The Optimizer agent's cycle on a schedule (<c>enigma.optimizer.schedule</c>): every interval, the node that holds
-/// the coordinator runs <c>enigma optimize --cluster</c> against its own admin API as a child process (the same
-/// command an operator runs: walk-forward over the cluster's workers, significance, gates, deployment to the model
-/// weights, which the deployer then applies at a safe point), logs it under the node's data folder, and publishes the
-/// outcome on <c>optimization.completed</c>. Other nodes wait their turn: the coordinator may move to them.
+/// the coordinator runs the walk-forward study that <c>enigma.optimizer.schedule-arguments</c> describe (the options
+/// of <c>enigma optimize</c>) in its own process, on the cluster's workers through the coordinator (walk-forward,
+/// significance, gates, deployment to the model weights, which the deployer then applies at a safe point), logs it
+/// under the node's data folder, and publishes the outcome on <c>optimization.completed</c>. Other nodes wait their
+/// turn: the coordinator may move to them.
 /// </summary>
 public static class ScheduledOptimization
 {
-    public static async Task RunAsync(TimeSpan every, IReadOnlyList<string> arguments, Uri admin, string? token, string selfAddress,
-        Func<CancellationToken, Task<OptimizerStatus>> status, IActorRef bus, string logFolder, Action<string> say, CancellationToken cancellationToken)
+    public static async Task RunAsync(TimeSpan every, IReadOnlyList<string> arguments, RunningNode node, string logFolder, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(status);
-        ArgumentNullException.ThrowIfNull(say);
+        ArgumentNullException.ThrowIfNull(node);
+        var self = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
+        var channel = new InProcessOptimizerChannel(node.Inspector);
         using var timer = new PeriodicTimer(every);
         try
         {
@@ -28,7 +30,7 @@ public static class ScheduledOptimization
             {
                 try
                 {
-                    if ((await status(cancellationToken).ConfigureAwait(false)).Coordinator != selfAddress)
+                    if ((await node.Inspector.OptimizerStatusAsync(cancellationToken).ConfigureAwait(false)).Coordinator != self)
                     {
                         continue;
                     }
@@ -41,11 +43,11 @@ public static class ScheduledOptimization
                 var id = DateTimeOffset.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
                 Directory.CreateDirectory(logFolder);
                 var log = Path.Combine(logFolder, $"scheduled-{id}.log");
-                say($"optimizer: scheduled cycle {id} starts (enigma optimize --cluster {admin.Authority} {string.Join(' ', arguments)}; log {log})");
-                var (code, summary) = await RunChildAsync(arguments, admin, token, log, cancellationToken).ConfigureAwait(false);
-                say($"optimizer: scheduled cycle {id} ended with exit code {code}: {summary}");
+                node.Report($"optimizer: scheduled cycle {id} starts (enigma optimize {string.Join(' ', arguments)}, on the cluster's workers; log {log})");
+                var (code, summary) = await CycleAsync(arguments, channel, log, cancellationToken).ConfigureAwait(false);
+                node.Report($"optimizer: scheduled cycle {id} ended with exit code {code}: {summary}");
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                bus.Tell(new Publish(Topics.OptimizationCompleted, AgentEnvelope.Event(Agents.Optimizer, Topics.OptimizationCompleted, new OptimizationCompleted(id, code, summary, log, now), now)));
+                node.Agents.Bus.Tell(new Publish(Topics.OptimizationCompleted, AgentEnvelope.Event(Agents.Optimizer, Topics.OptimizationCompleted, new OptimizationCompleted(id, code, summary, log, now), now)));
             }
         }
         catch (OperationCanceledException)
@@ -54,53 +56,44 @@ public static class ScheduledOptimization
         }
     }
 
-    /// <summary>This executable again (the apphost, or <c>dotnet enigma.dll</c>), its output in <paramref name="log"/>.</summary>
-    private static async Task<(int Code, string Summary)> RunChildAsync(IReadOnlyList<string> arguments, Uri admin, string? token, string log, CancellationToken cancellationToken)
+    /// <summary>One cycle, its lines in <paramref name="log"/>: the exit code <c>enigma optimize</c> would give, and its last word.</summary>
+    private static async Task<(int Code, string Summary)> CycleAsync(IReadOnlyList<string> arguments, IOptimizerChannel channel, string log, CancellationToken cancellationToken)
     {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        await using var writer = new StreamWriter(log) { AutoFlush = true };
+        var terminal = Terminal.Into(writer);
+        var lastError = "no output";
+        void Say(string line)
         {
-            start.ArgumentList.Add(typeof(ScheduledOptimization).Assembly.Location);
+            writer.WriteLine(line);
+            lastError = line.StartsWith("error: ", StringComparison.Ordinal) ? line : lastError;
         }
 
-        foreach (var argument in new[] { "optimize", "--cluster", admin.Authority }.Concat(arguments))
+        if (OptimizeCommand.ParseStudy(arguments, terminal) is not { } study)
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (token is not null)
-        {
-            start.Environment["ENIGMA_NODE_ADMIN_TOKEN"] = token; // not on the command line, where ps would show it
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
-        await using var writer = new StreamWriter(log);
-        var lines = new List<string>();
-        async Task Copy(StreamReader reader)
-        {
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                    writer.WriteLine(line);
-                }
-            }
+            return (ExitCodes.Usage, "error: enigma.optimizer.schedule-arguments are not options of enigma optimize (see the log)");
         }
 
         try
         {
-            await Task.WhenAll(Copy(process.StandardOutput), Copy(process.StandardError), process.WaitForExitAsync(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+            var outcome = await WalkForwardStudy.RunAsync(study, channel, Say, run: null, cancellationToken).ConfigureAwait(false);
+            foreach (var gate in outcome.Gates)
+            {
+                Say($"gate {gate.Gate}: {(gate.Passed ? "passed" : "FAILED")} — {gate.Detail}");
+            }
 
-        var summary = lines.LastOrDefault(l => l.StartsWith("deployed: ", StringComparison.Ordinal) || l.StartsWith("not deployed: ", StringComparison.Ordinal) || l.StartsWith("error: ", StringComparison.Ordinal))
-            ?? lines.LastOrDefault() ?? "no output";
-        return (process.ExitCode, summary);
+            Say($"written: {outcome.RunFolder}");
+            Say(outcome.Summary);
+            return (ExitCodes.Success, outcome.Summary);
+        }
+        catch (StudyFailedException e) when (e.Kind != StudyFailure.Interrupted || !cancellationToken.IsCancellationRequested)
+        {
+            Say("error: " + e.Message);
+            return (e.Kind == StudyFailure.OutputFailed ? ExitCodes.OutputFailed : ExitCodes.BadInput, "error: " + e.Message);
+        }
+        catch (OptimizerUnavailableException e)
+        {
+            Say("error: " + e.Message);
+            return (Admin.AdminClient.NodeUnavailable, "error: " + e.Message + $" ({lastError})");
+        }
     }
 }

@@ -128,20 +128,9 @@ internal static class NodeModes
             return [];
         }
 
-        return
-        [
-            (node, ct) =>
-            {
-                if (node.Admin is null || node.AdminToken is null)
-                {
-                    node.Report("warning: enigma.optimizer.schedule is set, but the scheduled cycle needs this node's admin API (enigma.node.admin-port): it does not run here.");
-                    return Task.CompletedTask;
-                }
-
-                return Backtest.ScheduledOptimization.RunAsync(every, settings.Optimizer.ScheduleArguments, node.Admin, node.AdminToken, Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString(),
-                    node.Inspector.OptimizerStatusAsync, node.Agents.Bus, Path.Combine(node.DataDirectory, "optimizer"), node.Report, ct);
-            },
-        ];
+        // The cycle runs in this process, through the coordinator's proxy: it needs no admin API, no token and no
+        // child process.
+        return [(node, ct) => Backtest.ScheduledOptimization.RunAsync(every, settings.Optimizer.ScheduleArguments, node, Path.Combine(node.DataDirectory, "optimizer"), ct)];
     }
 
     /// <summary>The contracts named in enigma.node.symbols, each a known one.</summary>

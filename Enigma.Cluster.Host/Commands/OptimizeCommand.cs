@@ -33,164 +33,25 @@ public static class OptimizeCommand
 
     public static Command Build()
     {
-        var data = new Option<DirectoryInfo>("--data", "-d") { Description = "Folder of 5m candle files named like BTCUSDT-5m.csv.gz.", DefaultValueFactory = _ => new DirectoryInfo(SimulatorCommand.DefaultData) };
-        var symbol = new Option<string>("--symbol", "-s") { Description = "The KuCoin symbol to optimise on.", DefaultValueFactory = _ => "ETHUSDTM" };
-        var timerange = new Option<string?>("--timerange") { Description = "YYYYMMDD-YYYYMMDD (UTC, end exclusive; either side may be empty)." };
-        var strategy = new Option<string>("--strategy") { Description = "signal-score (default) or rsi-bollinger.", DefaultValueFactory = _ => StrategyCatalog.SignalScore };
-        var search = new Option<string>("--search") { Description = "grid (every combination) or genetic (a seeded genetic search, for larger spaces).", DefaultValueFactory = _ => "grid" };
-        var grid = new Option<string[]>("--grid", "-g") { Description = "KEY=V1,V2,... (repeatable): the values to try for a parameter. 'seed': the seed's PARAM_GRID (8,640 combinations, signal-score); 'seed-tradable': the same with leverages 3-15, the ones its risk rules let trade; KEY=... options change a preset's axes." };
-        var windows = new Option<int>("--windows") { Description = "Walk-forward windows (the seed: 5).", DefaultValueFactory = _ => 5 };
-        var train = new Option<double>("--train") { Description = "The training share of each window (the seed: 0.7).", DefaultValueFactory = _ => 0.7 };
-        var anchored = new Option<bool>("--anchored") { Description = "Every training period starts at the beginning of the data (rolling by default)." };
-        var minTrades = new Option<int>("--min-trades") { Description = "Test trades below which a window is inconclusive (the seed: 50).", DefaultValueFactory = _ => 50 };
-        var stake = new Option<decimal>("--stake") { Description = "USDT per entry (rsi-bollinger).", DefaultValueFactory = _ => 1_000m };
-        var fee = new Option<decimal?>("--fee") { Description = "Fee per side (default: the contract's)." };
-        var population = new Option<int>("--population") { Description = "Genetic search: points per generation.", DefaultValueFactory = _ => new GeneticOptions().Population };
-        var generations = new Option<int>("--generations") { Description = "Genetic search: generations per window.", DefaultValueFactory = _ => new GeneticOptions().Generations };
-        var seed = new Option<int>("--seed") { Description = "Genetic search: the random seed (the same seed, the same search).", DefaultValueFactory = _ => new GeneticOptions().Seed };
-        var parallelism = new Option<int>("--parallelism") { Description = "Backtests at once on this machine (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var cluster = new Option<string?>("--cluster") { Description = "Run the backtests on a cluster's optimizer nodes through any node's admin address (HOST:PORT); each node reads the candles from the same --data path." };
-        var token = new Option<string?>("--token") { Description = "The cluster's admin token, for --cluster (default: ENIGMA_NODE_ADMIN_TOKEN)." };
-        var resume = new Option<string?>("--resume") { Description = "The ID of an interrupted run to finish (same options; its finished backtests are not run again)." };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Where walk-forward runs are written.", DefaultValueFactory = _ => new DirectoryInfo(DefaultOutput) };
-        var maxP = new Option<double>("--max-p") { Description = "Deployment gate: the out-of-sample t-test's p must be below this.", DefaultValueFactory = _ => 0.05 };
-        var maxPLive = new Option<double>("--max-p-live") { Description = "Deployment gate: beating the live parameters out of sample (Welch's t-test) at p below this (1: off).", DefaultValueFactory = _ => 0.05 };
-        var minDsr = new Option<double>("--min-dsr") { Description = "Deployment gate: the deflated Sharpe ratio must be at least this.", DefaultValueFactory = _ => 0.95 };
-        var maxPbo = new Option<double>("--max-pbo") { Description = "Deployment gate: the probability of backtest overfitting must be below this.", DefaultValueFactory = _ => 0.5 };
-        var allowInconclusive = new Option<bool>("--allow-inconclusive") { Description = "Deployment gate off: windows with too few test trades do not block." };
-        var weights = new Option<DirectoryInfo>("--model-weights") { Description = "Where the live parameters are read from and a set that passes every gate is written, versioned, with its evidence.", DefaultValueFactory = _ => new DirectoryInfo(DefaultModelWeights) };
-        var command = new Command("optimize", "Walk-forward validation of a parameter grid or genetic search: chosen on each training period, judged on the unseen test period against the live parameters, with significance tests and deployment gates.")
+        var o = new StudyOptions();
+        var command = new Command("optimize", "Walk-forward validation of a parameter grid or genetic search: chosen on each training period, judged on the unseen test period against the live parameters, with significance tests and deployment gates.");
+        foreach (var option in o.All)
         {
-            data, symbol, timerange, strategy, search, grid, windows, train, anchored, minTrades, stake, fee, population, generations, seed, parallelism, cluster, token, resume, output, maxP, maxPLive, minDsr, maxPbo, allowInconclusive, weights,
-        };
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var terminal = Terminal.For(parseResult);
-            var kind = parseResult.GetValue(search) switch
+            var (study, code) = TryRequest(parseResult, o, terminal);
+            if (study is null)
             {
-                "grid" => SearchKind.Grid,
-                "genetic" => SearchKind.Genetic,
-                _ => (SearchKind?)null,
-            };
-            if (kind is null)
-            {
-                return terminal.Fail(ExitCodes.Usage, $"--search '{parseResult.GetValue(search)}' must be grid or genetic.");
+                return code;
             }
 
-            if (!PaperCommand.TryParseSymbols([parseResult.GetValue(symbol)!], out var contracts, out var unknown))
-            {
-                return terminal.Fail(ExitCodes.Usage, unknown);
-            }
-
-            var range = parseResult.GetValue(timerange) ?? "";
-            if (!BacktestCommand.TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
-            {
-                return terminal.Fail(ExitCodes.Usage, rangeError);
-            }
-
-            var name = parseResult.GetValue(strategy)!;
-            if (!TryAxes(parseResult.GetValue(grid) ?? [], name, out var axes, out var gridError))
-            {
-                return terminal.Fail(ExitCodes.Usage, gridError);
-            }
-
-            var contract = contracts[0];
-            var weightsRoot = parseResult.GetValue(weights)!.FullName;
-            ParameterSpace space;
-            BacktestSettings settings;
-            WalkForwardOptions options;
-            DeployedParameters? live;
-            var stakeValue = parseResult.GetValue(stake);
-            try
-            {
-                space = new ParameterSpace(axes);
-                settings = new BacktestSettings { FeeRate = parseResult.GetValue(fee) };
-                settings.Validate();
-                live = ModelWeights.Latest(weightsRoot, name, contract.Symbol);
-                options = new WalkForwardOptions
-                {
-                    Windows = parseResult.GetValue(windows),
-                    TrainFraction = parseResult.GetValue(train),
-                    Anchored = parseResult.GetValue(anchored),
-                    MinTestTrades = parseResult.GetValue(minTrades),
-                    Parallelism = Math.Max(1, parseResult.GetValue(parallelism)),
-                    Search = kind.Value,
-                    Genetic = new GeneticOptions { Population = parseResult.GetValue(population), Generations = parseResult.GetValue(generations), Seed = parseResult.GetValue(seed) },
-                    Live = live?.Parameters ?? new ParameterSet(new Dictionary<string, string>()),
-                };
-                options.Validate();
-                StrategyCatalog.Recipe(name, options.Live.Values, stakeValue);
-                _ = WalkForward.Windows(0, 90L * 86_400_000, options.Windows, options.TrainFraction, options.Anchored);
-            }
-            catch (ArgumentException e)
-            {
-                return terminal.Fail(ExitCodes.Usage, e.Message);
-            }
-            catch (InvalidDataException e)
-            {
-                return terminal.Fail(ExitCodes.BadInput, e.Message);
-            }
-
-            if (BacktestCommand.LoadCandles(terminal, parseResult.GetValue(data)!, contract, fromMs, toMs, range) is not { } candles)
-            {
-                return ExitCodes.BadInput;
-            }
-
-            var workbench = new BacktestWorkbench(candles, contract, Timeframe.FiveMinutes, set => StrategyCatalog.Recipe(name, set.Values, stakeValue), settings);
-            var liveText = live is null ? "the strategy's defaults (nothing deployed yet)" : $"v{live.Version} ({live.Parameters.Key})";
-
-            // What makes two runs the same study: a resumed run must be asked with the same options.
-            var study = JsonSerializer.SerializeToNode(new
-            {
-                strategy = name,
-                symbol = contract.Symbol,
-                timerange = range.Length == 0 ? "all" : range,
-                firstCandle = candles[0].OpenTimeMs,
-                lastCandle = candles[^1].OpenTimeMs,
-                search = kind.Value.ToString(),
-                grid = axes,
-                genetic = kind == SearchKind.Genetic ? options.Genetic : null,
-                windows = options.Windows,
-                trainFraction = options.TrainFraction,
-                anchored = options.Anchored,
-                minTestTrades = options.MinTestTrades,
-                stake = stakeValue,
-                settings,
-                live = options.Live.Key,
-            }, Json)!.AsObject();
-
-            var outputRoot = parseResult.GetValue(output)!.FullName;
-            var id = parseResult.GetValue(resume) ?? string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{name}-{contract.Symbol}");
-            var runFolder = Path.Combine(outputRoot, id);
-            var studyFile = Path.Combine(runFolder, "study.json");
-            try
-            {
-                if (parseResult.GetValue(resume) is not null)
-                {
-                    if (!File.Exists(studyFile))
-                    {
-                        return terminal.Fail(ExitCodes.Usage, $"--resume {id}: no interrupted run {runFolder} (its study.json is missing).");
-                    }
-
-                    if (Difference(JsonNode.Parse(File.ReadAllText(studyFile))!.AsObject(), study) is { } difference)
-                    {
-                        return terminal.Fail(ExitCodes.Usage, $"--resume {id}: that run was started with other options ({difference}); give the same options.");
-                    }
-                }
-                else
-                {
-                    Directory.CreateDirectory(runFolder);
-                    File.WriteAllText(studyFile, study.ToJsonString(Json));
-                }
-            }
-            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-            {
-                return terminal.Fail(ExitCodes.OutputFailed, $"could not prepare {runFolder}: {e.Message}");
-            }
-
-            ClusterJobExecutor? remote = null;
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-            if (parseResult.GetValue(cluster) is { } address)
+            IOptimizerChannel? channel = null;
+            if (parseResult.GetValue(o.Cluster) is { } address)
             {
                 Uri node;
                 try
@@ -202,137 +63,232 @@ public static class OptimizeCommand
                     return terminal.Fail(ExitCodes.Usage, e.Message.Replace("--node", "--cluster", StringComparison.Ordinal));
                 }
 
-                var remoteStudy = new OptimizationStudy(id, parseResult.GetValue(data)!.FullName, contract.Symbol, candles[0].OpenTimeMs, candles[^1].OpenTimeMs + Timeframe.FiveMinutes.Milliseconds, name, stakeValue, settings.FeeRate, settings.InitialBalance);
-                remote = new ClusterJobExecutor(new Admin.AdminClient(http, node, parseResult.GetValue(token) ?? Environment.GetEnvironmentVariable("ENIGMA_NODE_ADMIN_TOKEN")), remoteStudy, TimeSpan.FromMilliseconds(200));
+                channel = new Admin.AdminOptimizerChannel(new Admin.AdminClient(http, node, parseResult.GetValue(o.Token) ?? Environment.GetEnvironmentVariable("ENIGMA_NODE_ADMIN_TOKEN")));
             }
 
-            JobCheckpointFile checkpoint;
+            StudyOutcome outcome;
             try
             {
-                checkpoint = JobCheckpointFile.Open(Path.Combine(runFolder, "checkpoint.jsonl"));
+                outcome = await WalkForwardStudy.RunAsync(study, channel, terminal.ErrorLine, (search, ct) => Progress(terminal, search, ct), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException)
+            catch (StudyFailedException e)
             {
-                return terminal.Fail(ExitCodes.BadInput, e.Message);
+                return terminal.Fail(
+                    e.Kind switch
+                    {
+                        StudyFailure.Usage => ExitCodes.Usage,
+                        StudyFailure.OutputFailed => ExitCodes.OutputFailed,
+                        StudyFailure.Interrupted => ExitCodes.Interrupted,
+                        _ => ExitCodes.BadInput,
+                    },
+                    e.Message);
             }
-
-            WalkForwardReport report;
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            using (checkpoint)
+            catch (Admin.AdminCallException e)
             {
-                foreach (var warning in checkpoint.Warnings)
-                {
-                    terminal.Warn(warning);
-                }
-
-                terminal.ErrorLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {id}: {name} on {contract.Symbol}, {candles.Count} candles, {kind.Value.ToString().ToLowerInvariant()} search over {space.Size} combination(s) × {options.Windows} windows; live parameters: {liveText}{(checkpoint.Count > 0 ? $"; resuming with {checkpoint.Count} backtests already done" : "")}"));
-                try
-                {
-                    report = await Progress(terminal, (progress, ct) => WalkForwardRunner.RunAsync(workbench, space, options, remote, checkpoint, progress, ct), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return terminal.Fail(ExitCodes.Interrupted, $"interrupted: {checkpoint.Count} backtests kept in {checkpoint.Path}; finish with: enigma optimize --resume {id} (and the same options)");
-                }
-                catch (ArgumentException e)
-                {
-                    return terminal.Fail(ExitCodes.BadInput, e.Message);
-                }
-                catch (Admin.AdminCallException e)
-                {
-                    return terminal.Fail(e.ExitCode, $"{e.Message} ({checkpoint.Count} backtests kept; finish with: enigma optimize --resume {id} and the same options)");
-                }
+                return terminal.Fail(e.ExitCode, $"{e.Message} (finished backtests are kept; finish with: enigma optimize --resume ID and the same options)");
+            }
+            catch (OptimizerUnavailableException e)
+            {
+                return terminal.Fail(Admin.AdminClient.NodeUnavailable, $"the cluster's optimizer did not answer: {e.Message} (finished backtests are kept; finish with: enigma optimize --resume ID and the same options)");
             }
 
-            if (remote is not null)
-            {
-                terminal.ErrorLine("backtests per node: " + string.Join(", ", remote.ByNode.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => string.Create(CultureInfo.InvariantCulture, $"{n.Key} {n.Value}")))
-                    + (remote.Resubmitted > 0 ? string.Create(CultureInfo.InvariantCulture, $" (the coordinator moved {remote.Resubmitted} time(s); what it held was submitted again)") : ""));
-            }
-
-            terminal.ErrorLine(string.Create(CultureInfo.InvariantCulture, $"{report.Trials} parameter set(s) × {options.Windows} windows on {candles.Count} candles in {watch.Elapsed.TotalSeconds:0.0} s"));
-            Print(terminal, report, options);
-            var gates = new DeploymentGates
-            {
-                MaxPValue = parseResult.GetValue(maxP),
-                MaxPValueVsLive = parseResult.GetValue(maxPLive),
-                MinDeflatedSharpe = parseResult.GetValue(minDsr),
-                MaxOverfitting = parseResult.GetValue(maxPbo),
-                RequireConclusiveWindows = !parseResult.GetValue(allowInconclusive),
-            }.Judge(report);
-            foreach (var gate in gates)
+            Print(terminal, outcome.Report, study.Options);
+            foreach (var gate in outcome.Gates)
             {
                 terminal.Line($"gate {gate.Gate}: {(gate.Passed ? "passed" : "FAILED")} — {gate.Detail}");
             }
 
-            try
-            {
-                var summary = new
-                {
-                    id,
-                    strategy = name,
-                    symbol = contract.Symbol,
-                    timerange = range.Length == 0 ? "all" : range,
-                    search = kind.Value.ToString(),
-                    grid = axes,
-                    genetic = kind == SearchKind.Genetic ? options.Genetic : null,
-                    options = new { options.Windows, options.TrainFraction, options.Anchored, options.MinTestTrades, options.MinTrainTrades, warmUpDays = options.WarmUp.TotalDays },
-                    settings,
-                    live = new { version = live?.Version, parameters = options.Live.Values },
-                    elapsedSeconds = watch.Elapsed.TotalSeconds,
-                    trials = report.Trials,
-                    windows = report.Windows.Select(w => new { w.Window, chosen = w.Chosen?.Values, w.TrainScore, w.TrainTrades, w.SetsTried, w.Inconclusive, w.Verdict, test = w.Test?.Metrics, live = w.LiveTest?.Metrics }),
-                    outOfSample = new
-                    {
-                        trades = report.OutOfSampleTrades.Count,
-                        netPnl = report.OutOfSampleTrades.Sum(t => t.NetPnl),
-                        meanAboveZero = report.OutOfSampleMeanAboveZero,
-                        liveTrades = report.LiveOutOfSampleTrades.Count,
-                        liveNetPnl = report.LiveOutOfSampleTrades.Sum(t => t.NetPnl),
-                        meanAboveLive = report.OutOfSampleMeanAboveLive,
-                        report.DeflatedSharpe,
-                        report.TrainingSharpeVariance,
-                        report.ProbabilityOfOverfitting,
-                    },
-                    gates,
-                };
-                File.WriteAllText(Path.Combine(runFolder, "summary.json"), JsonSerializer.Serialize(summary, Json));
-                File.WriteAllText(Path.Combine(runFolder, "out-of-sample-trades.csv"), BacktestReport.TradesCsv(report.OutOfSampleTrades));
-                File.WriteAllText(Path.Combine(runFolder, "parameter-sets.csv"), SetsCsv(report));
-                File.WriteAllText(Path.Combine(runFolder, "report.html"), WalkForwardHtml.Render(
-                    new WalkForwardRunInfo(id, name, contract.Symbol, range.Length == 0 ? "all" : range, kind.Value.ToString().ToLowerInvariant(), liveText, watch.Elapsed, DateTimeOffset.UtcNow), report, gates));
-
-                // Finished: the outcomes are in the summary and parameter-sets.csv; the checkpoint only served a resume.
-                File.Delete(checkpoint.Path);
-            }
-            catch (IOException e)
-            {
-                return terminal.Fail(ExitCodes.OutputFailed, $"could not write {runFolder}: {e.Message}");
-            }
-
-            terminal.Line($"written: {runFolder}");
-            terminal.Line($"report: {Path.Combine(runFolder, "report.html")}");
-            if (gates.Any(g => !g.Passed))
-            {
-                terminal.Line("not deployed: " + string.Join(", ", gates.Where(g => !g.Passed).Select(g => g.Gate)) + " failed");
-                return ExitCodes.Success;
-            }
-
-            // The set chosen on the most recent training period: the one a live system would run next.
-            var chosen = report.Windows.Last(w => w.Chosen is not null).Chosen!;
-            try
-            {
-                terminal.Line($"deployed: {ModelWeights.Deploy(weightsRoot, name, contract.Symbol, chosen, id, Path.Combine(runFolder, "summary.json"))}");
-            }
-            catch (IOException e)
-            {
-                return terminal.Fail(ExitCodes.OutputFailed, $"could not write the deployment: {e.Message}");
-            }
-
+            terminal.Line($"written: {outcome.RunFolder}");
+            terminal.Line($"report: {Path.Combine(outcome.RunFolder, "report.html")}");
+            terminal.Line(outcome.Summary);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The study that <paramref name="arguments"/> (as <c>enigma optimize</c> takes them) describe: the scheduled
+    /// cycle's, from <c>enigma.optimizer.schedule-arguments</c>. Null when they are wrong (said through <paramref name="terminal"/>).
+    /// </summary>
+    internal static StudyRequest? ParseStudy(IReadOnlyList<string> arguments, Terminal terminal)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        var o = new StudyOptions();
+        var command = new Command("optimize");
+        foreach (var option in o.All)
+        {
+            command.Options.Add(option);
+        }
+
+        var parsed = command.Parse([.. arguments]);
+        if (parsed.Errors.Count > 0)
+        {
+            terminal.Fail(ExitCodes.Usage, string.Join("; ", parsed.Errors.Select(e => e.Message)));
+            return null;
+        }
+
+        return TryRequest(parsed, o, terminal).Study;
+    }
+
+    /// <summary>The command's options, made once per command (the scheduled cycle parses its arguments with its own).</summary>
+    private sealed class StudyOptions
+    {
+        public Option<string?> Timerange { get; } = new Option<string?>("--timerange") { Description = "YYYYMMDD-YYYYMMDD (UTC, end exclusive; either side may be empty)." };
+
+        public Option<string[]> Grid { get; } = new Option<string[]>("--grid", "-g") { Description = "KEY=V1,V2,... (repeatable): the values to try for a parameter. 'seed': the seed's PARAM_GRID (8,640 combinations, signal-score); 'seed-tradable': the same with leverages 3-15, the ones its risk rules let trade; KEY=... options change a preset's axes." };
+
+        public Option<string?> Cluster { get; } = new Option<string?>("--cluster") { Description = "Run the backtests on a cluster's optimizer nodes through any node's admin address (HOST:PORT); each node reads the candles from the same --data path." };
+
+        public Option<string?> Resume { get; } = new Option<string?>("--resume") { Description = "The ID of an interrupted run to finish (same options; its finished backtests are not run again)." };
+
+        public Option<DirectoryInfo> Data { get; } = new Option<DirectoryInfo>("--data", "-d") { Description = "Folder of 5m candle files named like BTCUSDT-5m.csv.gz.", DefaultValueFactory = _ => new DirectoryInfo(SimulatorCommand.DefaultData) };
+
+        public Option<string> Symbol { get; } = new Option<string>("--symbol", "-s") { Description = "The KuCoin symbol to optimise on.", DefaultValueFactory = _ => "ETHUSDTM" };
+
+        public Option<string> Strategy { get; } = new Option<string>("--strategy") { Description = "signal-score (default) or rsi-bollinger.", DefaultValueFactory = _ => StrategyCatalog.SignalScore };
+
+        public Option<string> Search { get; } = new Option<string>("--search") { Description = "grid (every combination) or genetic (a seeded genetic search, for larger spaces).", DefaultValueFactory = _ => "grid" };
+
+        public Option<int> Windows { get; } = new Option<int>("--windows") { Description = "Walk-forward windows (the seed: 5).", DefaultValueFactory = _ => 5 };
+
+        public Option<double> Train { get; } = new Option<double>("--train") { Description = "The training share of each window (the seed: 0.7).", DefaultValueFactory = _ => 0.7 };
+
+        public Option<bool> Anchored { get; } = new Option<bool>("--anchored") { Description = "Every training period starts at the beginning of the data (rolling by default)." };
+
+        public Option<int> MinTrades { get; } = new Option<int>("--min-trades") { Description = "Test trades below which a window is inconclusive (the seed: 50).", DefaultValueFactory = _ => 50 };
+
+        public Option<decimal> Stake { get; } = new Option<decimal>("--stake") { Description = "USDT per entry (rsi-bollinger).", DefaultValueFactory = _ => 1_000m };
+
+        public Option<decimal?> Fee { get; } = new Option<decimal?>("--fee") { Description = "Fee per side (default: the contract's)." };
+
+        public Option<int> Population { get; } = new Option<int>("--population") { Description = "Genetic search: points per generation.", DefaultValueFactory = _ => new GeneticOptions().Population };
+
+        public Option<int> Generations { get; } = new Option<int>("--generations") { Description = "Genetic search: generations per window.", DefaultValueFactory = _ => new GeneticOptions().Generations };
+
+        public Option<int> Seed { get; } = new Option<int>("--seed") { Description = "Genetic search: the random seed (the same seed, the same search).", DefaultValueFactory = _ => new GeneticOptions().Seed };
+
+        public Option<int> Parallelism { get; } = new Option<int>("--parallelism") { Description = "Backtests at once on this machine (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+        public Option<string?> Token { get; } = new Option<string?>("--token") { Description = "The cluster's admin token, for --cluster (default: ENIGMA_NODE_ADMIN_TOKEN)." };
+
+        public Option<DirectoryInfo> Output { get; } = new Option<DirectoryInfo>("--output", "-o") { Description = "Where walk-forward runs are written.", DefaultValueFactory = _ => new DirectoryInfo(DefaultOutput) };
+
+        public Option<double> MaxP { get; } = new Option<double>("--max-p") { Description = "Deployment gate: the out-of-sample t-test's p must be below this.", DefaultValueFactory = _ => 0.05 };
+
+        public Option<double> MaxPLive { get; } = new Option<double>("--max-p-live") { Description = "Deployment gate: beating the live parameters out of sample (Welch's t-test) at p below this (1: off).", DefaultValueFactory = _ => 0.05 };
+
+        public Option<double> MinDsr { get; } = new Option<double>("--min-dsr") { Description = "Deployment gate: the deflated Sharpe ratio must be at least this.", DefaultValueFactory = _ => 0.95 };
+
+        public Option<double> MaxPbo { get; } = new Option<double>("--max-pbo") { Description = "Deployment gate: the probability of backtest overfitting must be below this.", DefaultValueFactory = _ => 0.5 };
+
+        public Option<bool> AllowInconclusive { get; } = new Option<bool>("--allow-inconclusive") { Description = "Deployment gate off: windows with too few test trades do not block." };
+
+        public Option<DirectoryInfo> Weights { get; } = new Option<DirectoryInfo>("--model-weights") { Description = "Where the live parameters are read from and a set that passes every gate is written, versioned, with its evidence.", DefaultValueFactory = _ => new DirectoryInfo(DefaultModelWeights) };
+
+        public IEnumerable<Option> All => [Timerange, Grid, Cluster, Resume, Data, Symbol, Strategy, Search, Windows, Train, Anchored, MinTrades, Stake, Fee, Population, Generations, Seed, Parallelism, Token, Output, MaxP, MaxPLive, MinDsr, MaxPbo, AllowInconclusive, Weights];
+    }
+
+    /// <summary>
+    /// The study that <c>enigma optimize</c>'s options describe, candles loaded and every option checked; on a bad
+    /// option, the exit code with the problem said on <paramref name="terminal"/>. The scheduled cycle parses its
+    /// arguments with the same command and calls this too.
+    /// </summary>
+    private static (StudyRequest? Study, int Code) TryRequest(ParseResult parseResult, StudyOptions o, Terminal terminal)
+    {
+        var kind = parseResult.GetValue(o.Search) switch
+        {
+            "grid" => SearchKind.Grid,
+            "genetic" => SearchKind.Genetic,
+            _ => (SearchKind?)null,
+        };
+        if (kind is null)
+        {
+            return (null, terminal.Fail(ExitCodes.Usage, $"--search '{parseResult.GetValue(o.Search)}' must be grid or genetic."));
+        }
+
+        if (!PaperCommand.TryParseSymbols([parseResult.GetValue(o.Symbol)!], out var contracts, out var unknown))
+        {
+            return (null, terminal.Fail(ExitCodes.Usage, unknown));
+        }
+
+        var range = parseResult.GetValue(o.Timerange) ?? "";
+        if (!BacktestCommand.TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
+        {
+            return (null, terminal.Fail(ExitCodes.Usage, rangeError));
+        }
+
+        var name = parseResult.GetValue(o.Strategy)!;
+        if (!TryAxes(parseResult.GetValue(o.Grid) ?? [], name, out var axes, out var gridError))
+        {
+            return (null, terminal.Fail(ExitCodes.Usage, gridError));
+        }
+
+        var contract = contracts[0];
+        var weightsRoot = parseResult.GetValue(o.Weights)!.FullName;
+        BacktestSettings settings;
+        WalkForwardOptions options;
+        DeployedParameters? live;
+        var stakeValue = parseResult.GetValue(o.Stake);
+        try
+        {
+            _ = new ParameterSpace(axes);
+            settings = new BacktestSettings { FeeRate = parseResult.GetValue(o.Fee) };
+            settings.Validate();
+            live = ModelWeights.Latest(weightsRoot, name, contract.Symbol);
+            options = new WalkForwardOptions
+            {
+                Windows = parseResult.GetValue(o.Windows),
+                TrainFraction = parseResult.GetValue(o.Train),
+                Anchored = parseResult.GetValue(o.Anchored),
+                MinTestTrades = parseResult.GetValue(o.MinTrades),
+                Parallelism = Math.Max(1, parseResult.GetValue(o.Parallelism)),
+                Search = kind.Value,
+                Genetic = new GeneticOptions { Population = parseResult.GetValue(o.Population), Generations = parseResult.GetValue(o.Generations), Seed = parseResult.GetValue(o.Seed) },
+                Live = live?.Parameters ?? new ParameterSet(new Dictionary<string, string>()),
+            };
+            options.Validate();
+            StrategyCatalog.Recipe(name, options.Live.Values, stakeValue);
+            _ = WalkForward.Windows(0, 90L * 86_400_000, options.Windows, options.TrainFraction, options.Anchored);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, terminal.Fail(ExitCodes.Usage, e.Message));
+        }
+        catch (InvalidDataException e)
+        {
+            return (null, terminal.Fail(ExitCodes.BadInput, e.Message));
+        }
+
+        if (BacktestCommand.LoadCandles(terminal, parseResult.GetValue(o.Data)!, contract, fromMs, toMs, range) is not { } candles)
+        {
+            return (null, ExitCodes.BadInput);
+        }
+
+        return (new StudyRequest
+        {
+            Strategy = name,
+            Contract = contract,
+            Candles = candles,
+            DataFolder = parseResult.GetValue(o.Data)!.FullName,
+            Timerange = range,
+            Search = kind.Value,
+            Axes = axes,
+            Options = options,
+            Settings = settings,
+            Stake = stakeValue,
+            Live = live,
+            OutputRoot = parseResult.GetValue(o.Output)!.FullName,
+            ModelWeights = weightsRoot,
+            ResumeId = parseResult.GetValue(o.Resume),
+            Gates = new DeploymentGates
+            {
+                MaxPValue = parseResult.GetValue(o.MaxP),
+                MaxPValueVsLive = parseResult.GetValue(o.MaxPLive),
+                MinDeflatedSharpe = parseResult.GetValue(o.MinDsr),
+                MaxOverfitting = parseResult.GetValue(o.MaxPbo),
+                RequireConclusiveWindows = !parseResult.GetValue(o.AllowInconclusive),
+            },
+        }, ExitCodes.Success);
     }
 
     /// <summary>The search space from the --grid options: 'seed' for the seed's PARAM_GRID, then KEY=V1,V2 axes over it.</summary>
@@ -442,43 +398,6 @@ public static class OptimizeCommand
         terminal.Line(report.ProbabilityOfOverfitting is { } pbo
             ? string.Create(CultureInfo.InvariantCulture, $"probability of backtest overfitting (CSCV over {options.OverfittingBlocks} blocks of days): {pbo:0.000}")
             : "probability of backtest overfitting: not computed (fewer than two parameter sets that traded, or too few days)");
-    }
-
-    /// <summary>Every set tried: its parameters, its training score and trades per window, and its whole-data result.</summary>
-    private static string SetsCsv(WalkForwardReport report)
-    {
-        var windows = report.Windows.Count;
-        var csv = new System.Text.StringBuilder();
-        csv.AppendJoin(',', report.Axes.Concat(Enumerable.Range(1, windows).SelectMany(w => new[] { $"w{w}_train_score", $"w{w}_train_trades" })).Append("all_net_pnl").Append("all_sharpe")).AppendLine();
-        foreach (var e in report.Evaluations)
-        {
-            var cells = report.Axes.Select(a => e.Set.Values[a])
-                .Concat(Enumerable.Range(0, windows).SelectMany(w => new[]
-                {
-                    e.TrainScores[w] is { } s && double.IsFinite(s) ? s.ToString("0.####", CultureInfo.InvariantCulture) : "",
-                    e.TrainTrades[w]?.ToString(CultureInfo.InvariantCulture) ?? "",
-                }))
-                .Append(e.FullNetPnl?.ToString("0.00", CultureInfo.InvariantCulture) ?? "")
-                .Append(e.FullSharpe?.ToString("0.####", CultureInfo.InvariantCulture) ?? "");
-            csv.AppendJoin(',', cells).AppendLine();
-        }
-
-        return csv.ToString();
-    }
-
-    /// <summary>The first option that differs between two studies, as "name: was X, now Y"; null when they are the same.</summary>
-    private static string? Difference(JsonObject before, JsonObject now)
-    {
-        foreach (var key in before.Select(p => p.Key).Union(now.Select(p => p.Key)))
-        {
-            var (was, @is) = (before[key]?.ToJsonString() ?? "null", now[key]?.ToJsonString() ?? "null");
-            if (was != @is)
-            {
-                return $"{key}: was {was}, now {@is}";
-            }
-        }
-
-        return null;
     }
 
     private static string Day(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);

@@ -24,6 +24,9 @@ internal sealed class Terminal
     public static Terminal For(ParseResult parseResult) =>
         new(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
 
+    /// <summary>Both streams into one writer (a log file).</summary>
+    public static Terminal Into(TextWriter writer) => new(writer, writer);
+
     public int Fail(int exitCode, string message)
     {
         Error.MarkupLineInterpolated($"[red]error:[/] {message}");

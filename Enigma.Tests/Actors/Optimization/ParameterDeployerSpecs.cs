@@ -1,4 +1,3 @@
-using Enigma.Domain.Exchange;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -10,7 +9,9 @@ using Enigma.Actors.Optimization;
 using Enigma.Actors.Risk;
 using Enigma.Actors.Signal;
 using Enigma.Domain.Backtesting;
+using Enigma.Domain.Exchange;
 using Enigma.Domain.Market;
+using Enigma.Domain.Metrics;
 using Enigma.Domain.Risk;
 using Enigma.Domain.Signals;
 using Enigma.Tests.Support;

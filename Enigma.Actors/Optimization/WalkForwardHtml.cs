@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Enigma.Domain.Backtesting;
 
-namespace Enigma.Cluster.Host.Backtest;
+namespace Enigma.Actors.Optimization;
 
 /// <summary>What a walk-forward report says about its run, beside the report itself.</summary>
 public sealed record WalkForwardRunInfo(string Id, string Strategy, string Symbol, string Timerange, string Search, string Live, TimeSpan Elapsed, DateTimeOffset RanAt);
@@ -45,13 +45,13 @@ public static class WalkForwardHtml
         {
             var m = w.Test?.Metrics;
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{w.Window.Number}</td><td>{Day(w.Window.TrainFromMs)} → {Day(w.Window.TrainToMs)}</td><td>{Day(w.Window.TestFromMs)} → {Day(w.Window.TestToMs)}</td><td>{E(w.Chosen?.Key ?? "-")}</td><td>{w.SetsTried}</td><td>{F(w.TrainScore)}</td><td>{w.TrainTrades}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td>{w.Test?.Trades.Count ?? 0}</td><td>{(m is null ? "-" : m.NetPnl.ToString("0.00", CultureInfo.InvariantCulture))}</td><td>{BacktestReport.Pct(m?.WinRate * 100)}</td><td>{BacktestReport.Num(m?.ProfitFactor)}</td><td>{(m is null ? "-" : m.MaxDrawdownPercent.ToString("0.00", CultureInfo.InvariantCulture) + "%")}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{w.Test?.Trades.Count ?? 0}</td><td>{(m is null ? "-" : m.NetPnl.ToString("0.00", CultureInfo.InvariantCulture))}</td><td>{ReportHtml.Pct(m?.WinRate * 100)}</td><td>{ReportHtml.Num(m?.ProfitFactor)}</td><td>{(m is null ? "-" : m.MaxDrawdownPercent.ToString("0.00", CultureInfo.InvariantCulture) + "%")}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{(w.LiveTest is null ? "-" : w.LiveTest.Metrics.NetPnl.ToString("0.00", CultureInfo.InvariantCulture))}</td><td>{E(w.Verdict)}</td></tr>");
         }
 
         html.Append("</table>");
-        html.Append("<h3>Out-of-sample cumulative net PnL, chosen sets (USDT)</h3>").Append(BacktestReport.Chart(Cumulative(report.OutOfSampleTrades), "#2a6", []));
-        html.Append("<h3>The live parameters over the same test periods (USDT)</h3>").Append(BacktestReport.Chart(Cumulative(report.LiveOutOfSampleTrades), "#888", []));
+        html.Append("<h3>Out-of-sample cumulative net PnL, chosen sets (USDT)</h3>").Append(ReportHtml.Chart(Cumulative(report.OutOfSampleTrades), "#2a6", []));
+        html.Append("<h3>The live parameters over the same test periods (USDT)</h3>").Append(ReportHtml.Chart(Cumulative(report.LiveOutOfSampleTrades), "#888", []));
 
         var axes = Enumerable.Range(0, report.Axes.Count)
             .Select(a => (Index: a, Values: report.Evaluations.Select(e => e.Set.Values[report.Axes[a]]).Distinct(StringComparer.Ordinal).ToList()))

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Enigma.Domain.Backtesting;
 
-namespace Enigma.Cluster.Host.Backtest;
+namespace Enigma.Actors.Optimization;
 
 /// <summary>
 /// A parameter search's outcomes as JSON lines, appended and flushed one by one as jobs finish, so an interrupted

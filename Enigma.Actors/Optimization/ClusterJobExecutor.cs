@@ -1,17 +1,64 @@
-using System.Globalization;
-using System.Text.Json;
-using Enigma.Actors.Optimization;
-using Enigma.Cluster.Host.Admin;
 using Enigma.Domain.Backtesting;
 
-namespace Enigma.Cluster.Host.Backtest;
+namespace Enigma.Actors.Optimization;
 
 /// <summary>
-/// Runs a search's backtests on a cluster's optimizer nodes (<c>enigma optimize --cluster HOST:PORT</c>): each batch
-/// is submitted through a node's admin API to the Optimizer agent, whose workers pull its jobs, and its outcomes are
-/// read back as they finish. Interrupted, it cancels the batch; what finished is already in the checkpoint.
+/// How a search reaches the Optimizer agent's coordinator: through a node's admin API (<c>enigma optimize
+/// --cluster</c>), or inside the node that runs the scheduled cycle. A coordinator that cannot answer right now (its
+/// singleton is moving) is an <see cref="OptimizerUnavailableException"/>; the search waits for it.
 /// </summary>
-public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy study, TimeSpan pollEvery) : IBacktestJobExecutor
+public interface IOptimizerChannel
+{
+    Task<WorkAccepted> SubmitAsync(SubmitWork work, CancellationToken cancellationToken);
+
+    Task<BatchOutcomes> FetchAsync(string batchId, int from, CancellationToken cancellationToken);
+
+    Task CancelAsync(string batchId, CancellationToken cancellationToken);
+}
+
+/// <summary>The coordinator did not answer (its node died, or it is being handed over): try again shortly.</summary>
+public sealed class OptimizerUnavailableException : Exception
+{
+    public OptimizerUnavailableException()
+    {
+    }
+
+    public OptimizerUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public OptimizerUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The cluster could not run a batch (bad study, data missing on a node): the search cannot go on.</summary>
+public sealed class OptimizerBatchException : Exception
+{
+    public OptimizerBatchException()
+    {
+    }
+
+    public OptimizerBatchException(string message)
+        : base(message)
+    {
+    }
+
+    public OptimizerBatchException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Runs a search's backtests on a cluster's optimizer nodes: each batch is submitted to the Optimizer agent, whose
+/// workers pull its jobs, and its outcomes are read back as they finish. When the coordinator moves (its node died)
+/// the batch is lost, and what is still missing is submitted again. Interrupted, it cancels the batch; what finished
+/// is already in the checkpoint.
+/// </summary>
+public sealed class ClusterJobExecutor(IOptimizerChannel channel, OptimizationStudy study, TimeSpan pollEvery) : IBacktestJobExecutor
 {
     private readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
 
@@ -39,8 +86,8 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                     {
                         // The jobs still without an outcome: all of them, or what a lost batch had not returned.
                         sent = [.. Enumerable.Range(0, jobs.Count).Where(i => !received[i])];
-                        var submitted = await client.PostAsync("api/optimizer/batches", new SubmitWork(study, [.. sent.Select((index, i) => WorkItem.From(i, jobs[index]))]), cancellationToken).ConfigureAwait(false);
-                        batchId = (submitted.Deserialize<WorkAccepted>(AdminClient.Json) ?? throw new AdminCallException(AdminClient.NodeUnavailable, "the node accepted the batch without saying its id")).BatchId;
+                        var submitted = await channel.SubmitAsync(new SubmitWork(study, [.. sent.Select((index, i) => WorkItem.From(i, jobs[index]))]), cancellationToken).ConfigureAwait(false);
+                        batchId = submitted.Error is { } refused ? throw new OptimizerBatchException($"the cluster refused the batch: {refused}") : submitted.BatchId;
                         from = 0;
                     }
 
@@ -49,8 +96,7 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                         await Task.Delay(pollEvery, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var read = await client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"api/optimizer/batches/{Uri.EscapeDataString(batchId)}?from={from}"), cancellationToken).ConfigureAwait(false);
-                    var outcomes = read.Deserialize<BatchOutcomes>(AdminClient.Json) ?? throw new AdminCallException(AdminClient.NodeUnavailable, $"batch {batchId}: the node's answer has no outcomes");
+                    var outcomes = await channel.FetchAsync(batchId, from, cancellationToken).ConfigureAwait(false);
                     if (outcomes.Unknown)
                     {
                         // The coordinator moved (its node died or left): hand what is still missing to the new one.
@@ -61,7 +107,7 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
 
                     if (outcomes.Error is { } error)
                     {
-                        throw new AdminCallException(Commands.ExitCodes.BadInput, $"the cluster could not run batch {batchId}: {error}");
+                        throw new OptimizerBatchException($"the cluster could not run batch {batchId}: {error}");
                     }
 
                     foreach (var outcome in outcomes.Outcomes)
@@ -84,7 +130,7 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                     // A reply holds what fits a remoting frame: if more are done, ask again at once.
                     more = from < outcomes.Done;
                 }
-                catch (AdminCallException e) when (e.ExitCode == AdminClient.NodeUnavailable && DateTimeOffset.UtcNow - lastProgress < Patience)
+                catch (OptimizerUnavailableException) when (DateTimeOffset.UtcNow - lastProgress < Patience)
                 {
                     // A singleton hand-over (the coordinator's node died) makes the node answer 503 for a few
                     // seconds: wait, then carry on with the same batch or, if it was lost, a new one.
@@ -100,9 +146,9 @@ public sealed class ClusterJobExecutor(AdminClient client, OptimizationStudy stu
                 try
                 {
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    await client.DeleteAsync("api/optimizer/batches/" + Uri.EscapeDataString(batchId), timeout.Token).ConfigureAwait(false);
+                    await channel.CancelAsync(batchId, timeout.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is AdminCallException or OperationCanceledException)
+                catch (Exception e) when (e is OptimizerUnavailableException or OperationCanceledException)
                 {
                     // The batch is dropped anyway once nobody reads it (enigma.optimizer.batch-idle-limit).
                 }
