@@ -216,12 +216,15 @@ public sealed class EnigmaConfiguration
     /// </summary>
     public void RefuseOperatorSetting(string path, string setInstead)
     {
-        var source = SourceOf(path);
-        if (_options.ContainsKey(path) || Covering(_variables, path) is not null || (_file is not null && HasPath(_fromFile, path)))
+        if (SetByOperator(path))
         {
-            throw new ConfigurationException($"{path} is set by {source}, but this node derives it from {setInstead}: set that instead.");
+            throw new ConfigurationException($"{path} is set by {SourceOf(path)}, but this node derives it from {setInstead}: set that instead.");
         }
     }
+
+    /// <summary>Whether the operator set <paramref name="path"/> (or a section holding it): the file, the environment or the command line.</summary>
+    public bool SetByOperator(string path) =>
+        Covering(_options, path) is not null || Covering(_variables, path) is not null || (_file is not null && HasPath(_fromFile, path));
 
     /// <summary>
     /// The value each key has in <paramref name="running"/> (the actor system's own configuration) and where it came
@@ -234,7 +237,9 @@ public sealed class EnigmaConfiguration
         var paths = keys.Count > 0
             ? keys
             : Leaves(running.GetConfig("enigma"), "enigma").Order(StringComparer.Ordinal).ToList();
-        return [.. paths.Select(path =>
+        // A section asked for is shown key by key, so that each secret in it is hidden, never as one object.
+        var leaves = paths.SelectMany(path => HasPath(running, path) && running.GetValue(path).IsObject() ? Leaves(running.GetConfig(path), path) : [path]);
+        return [.. leaves.Select(path =>
         {
             string? value = null;
             if (HasPath(running, path))

@@ -103,8 +103,8 @@ public sealed record NodePlan
     /// </summary>
     public required Func<Action<string>, CancellationToken, Task<IExchangeConnection>> ConnectExchange { get; init; }
 
-    /// <summary>The journal's Akka configuration (SQLite file, or a shared database).</summary>
-    public required Config Journal { get; init; }
+    /// <summary>The journal (an SQLite file, or a shared database), opened in the journal step.</summary>
+    public required JournalTools.JournalSource Journal { get; init; }
 
     /// <summary>Where the logs, the audit trail and the admin token live.</summary>
     public required string DataDirectory { get; init; }
@@ -186,7 +186,14 @@ public static class NodeHost
         try
         {
             report($"{plan.Mode} node: {settings.Node.Describe(plan.Mode)}");
-            await Step(report, "journal", DescribeJournal(plan.Journal), () => JournalSchema.EnsureWithRetriesAsync(plan.Journal, stop), stop).ConfigureAwait(false);
+            Config journal = Config.Empty;
+            await Step(report, "journal", $"tables on {plan.Journal.Describe()}", () =>
+            {
+                // The connection from the journal; every other persistence key from the layered configuration, so
+                // the tables made are the ones the plugin will look for.
+                journal = EnigmaConfig.JournalConnection(plan.Journal.ToNodeConfig());
+                return JournalSchema.EnsureWithRetriesAsync(journal.WithFallback(settings.Configuration.Config), stop);
+            }, stop).ConfigureAwait(false);
             await Step(report, "exchange", "the API key trades and cannot move funds; the account's equity", async () =>
             {
                 exchange = await plan.ConnectExchange(report, stop).ConfigureAwait(false);
@@ -196,7 +203,14 @@ public static class NodeHost
             var logs = Path.Combine(dataDir.FullName, "logs", plan.LogFile);
             // Derived keys first (address, roles: from enigma.node), then the journal's connection, then every source
             // layered (the operator's Akka keys over the shipped cluster.conf and persistence.conf).
-            var config = EnigmaNode.FileLogging(logs).WithFallback(settings.Node.DerivedAkkaSettings()).WithFallback(EnigmaConfig.JournalConnection(plan.Journal)).WithFallback(settings.Configuration.Config);
+            var logging = EnigmaNode.FileLogging(logs);
+            if (settings.Configuration.SetByOperator("akka.loglevel"))
+            {
+                // The operator's log level wins over the file logger's default (INFO).
+                logging = ConfigurationFactory.ParseString($"akka.loglevel = {settings.Configuration.Config.GetString("akka.loglevel")}").WithFallback(logging);
+            }
+
+            var config = logging.WithFallback(settings.Node.DerivedAkkaSettings()).WithFallback(journal).WithFallback(settings.Configuration.Config);
             var seeds = config.GetStringList("akka.cluster.seed-nodes", []);
             await Step(report, "cluster", seeds.Count == 0 ? "found a cluster of its own" : $"join {string.Join(", ", seeds)}", async () =>
             {
@@ -271,9 +285,11 @@ public static class NodeHost
             }
 
             var driver = new ClusterStartup(plan, agents, Akka.Cluster.Cluster.Get(system!), report);
-            if (Carries(NodeRoles.Orchestrator) && driver.IsDriver())
+            if (plan.RefuseToStartInEmergency)
             {
-                // The cluster's own startup, here and now: a failure stops this node, naming the step.
+                // A single process is its own cluster and holds the orchestrator: its startup runs here and now, and
+                // a failure stops it, naming the step. A cluster node drives the startup from its watch below,
+                // waiting (and saying so) for the nodes that carry the other roles.
                 await driver.StartTradingAsync(stop).ConfigureAwait(false);
             }
 
@@ -287,14 +303,14 @@ public static class NodeHost
             var background = new List<Task>();
             if (Carries(NodeRoles.Orchestrator))
             {
-                background.Add(driver.WatchAsync(driving.Token));
+                background.Add(Observed("the startup driver", driver.WatchAsync(driving.Token), report));
             }
 
             var running = new RunningNode(system!, agents, inspector, admin?.Address, token, dataDir.FullName, report);
-            background.AddRange(plan.Companions.Select(companion => companion(running, driving.Token)));
+            background.AddRange(plan.Companions.Select(companion => Observed("a companion (the optimizer's schedule)", companion(running, driving.Token), report)));
             if (plan.StatusEvery is { } every)
             {
-                background.Add(StatusLinesAsync(agents, exchange!, plan.Contracts, every, report, driving.Token));
+                background.Add(Observed("the status line", StatusLinesAsync(agents, exchange!, plan.Contracts, every, report, driving.Token), report));
             }
 
             report($"node up: {Akka.Cluster.Cluster.Get(system!).SelfAddress} ({plan.Mode}) roles [{string.Join(", ", roles.Order(StringComparer.Ordinal))}] trading {string.Join(", ", plan.Contracts.Select(c => c.Symbol))} on {exchange!.Description}; admin {admin?.Address.ToString() ?? "off"}; Ctrl+C stops");
@@ -303,7 +319,7 @@ public static class NodeHost
             await Task.WhenAny(Task.Delay(Timeout.Infinite, driving.Token), system!.WhenTerminated).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             await driving.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(background).ConfigureAwait(false);
-            await StopAsync(system, agents, exchange, plan.Contracts, report).ConfigureAwait(false);
+            await StopAsync(system, agents, exchange, plan.Contracts, Carries(NodeRoles.Orchestrator), report).ConfigureAwait(false);
         }
         finally
         {
@@ -324,6 +340,23 @@ public static class NodeHost
         }
     }
 
+    /// <summary>Work beside the node never ends it by failing: a failure is said, and the node stops in order as always.</summary>
+    private static async Task Observed(string what, Task work, Action<string> report)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The node is stopping.
+        }
+        catch (Exception e)
+        {
+            report($"warning: {what} stopped: {e.GetBaseException().Message}");
+        }
+    }
+
     /// <summary>
     /// The node's admin token: the configured one, or for a node given none a new one written to
     /// <c>admin-token</c> in its data folder (readable by its owner only), so that the operator on this machine can
@@ -340,13 +373,20 @@ public static class NodeHost
 
         var file = Path.Combine(dataDirectory, "admin-token");
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        File.WriteAllText(file, "", System.Text.Encoding.ASCII);
+
+        // A new file, readable by its owner from the moment it exists: never an old file someone else may hold open.
+        File.Delete(file);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.WriteAllText(file, token, System.Text.Encoding.ASCII);
+        using (var stream = new FileStream(file, options))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(token));
+        }
+
         report($"  admin token in {file} (enigma emergency-stop --token-file {file})");
         return token;
     }
@@ -355,7 +395,7 @@ public static class NodeHost
     /// The last member of its cluster ends trading (SHUTDOWN in the journal, so the next start resumes from it);
     /// a member with others leaves, handing its shards and singletons over first.
     /// </summary>
-    private static async Task StopAsync(ActorSystem system, EnigmaAgents agents, IExchangeConnection exchange, IReadOnlyList<ContractSpec> contracts, Action<string> report)
+    private static async Task StopAsync(ActorSystem system, EnigmaAgents agents, IExchangeConnection exchange, IReadOnlyList<ContractSpec> contracts, bool orchestratorHere, Action<string> report)
     {
         if (system.WhenTerminated.IsCompleted)
         {
@@ -365,10 +405,18 @@ public static class NodeHost
 
         var cluster = Akka.Cluster.Cluster.Get(system);
         var others = cluster.State.Members.Count(m => m.Address != cluster.SelfAddress && m.Status == Akka.Cluster.MemberStatus.Up);
-        if (others == 0)
+        if (others == 0 && orchestratorHere)
         {
-            await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Shutdown, "operator stop"), TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
-            report(await StatusLineAsync(agents, exchange, contracts, CancellationToken.None).ConfigureAwait(false));
+            try
+            {
+                await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Shutdown, "operator stop"), TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+                report(await StatusLineAsync(agents, exchange, contracts, CancellationToken.None).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TimeoutException or HttpRequestException)
+            {
+                report($"warning: the last status could not be read: {e.Message}");
+            }
+
             report("stopped; state is in the journal");
             return;
         }
@@ -386,7 +434,14 @@ public static class NodeHost
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                report(await StatusLineAsync(agents, exchange, contracts, stop, seen).ConfigureAwait(false));
+                try
+                {
+                    report(await StatusLineAsync(agents, exchange, contracts, stop, seen).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is AskTimeoutException or TimeoutException or HttpRequestException)
+                {
+                    report($"status: not read this time ({e.Message})");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -424,13 +479,6 @@ public static class NodeHost
             + string.Concat(fresh.Select(d => Environment.NewLine + "    " + d));
     }
 
-    private static string DescribeJournal(Config journal)
-    {
-        var provider = journal.GetString("akka.persistence.journal.sql.provider-name", "?");
-        var connection = journal.GetString("akka.persistence.journal.sql.connection-string", "");
-        return JournalTools.JournalSource.Parse(connection, provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? "sqlite" : provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) ? "postgresql" : "sqlserver", mustExist: false).Describe();
-    }
-
     /// <summary>Runs one named step, timed; a failure becomes a <see cref="NodeStartException"/> naming it.</summary>
     internal static async Task Step(Action<string> report, string name, string detail, Func<Task> run, CancellationToken stop)
     {
@@ -457,6 +505,9 @@ public static class NodeHost
 internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cluster.Cluster cluster, Action<string> report)
 {
     private static readonly TimeSpan Ask = TimeSpan.FromSeconds(10);
+
+    // The operator's --resume answers the emergency stop this start found, once: an emergency stop that comes later
+    // in the run waits for a person again (enigma resume), whatever flag the process was started with.
     private bool _resume = plan.ResumeAfterEmergency;
     private bool _reportedEmergency;
     private Address? _portfolioSeen;
@@ -468,7 +519,7 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
         return oldest?.Address == cluster.SelfAddress;
     }
 
-    /// <summary>The first pass, with every step named and a failure fatal.</summary>
+    /// <summary>The first pass of a single process, with every step named and a failure fatal.</summary>
     public async Task StartTradingAsync(CancellationToken stop)
     {
         var status = await agents.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, Ask, stop).ConfigureAwait(false);
@@ -478,16 +529,19 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
             throw new NodeStartException($"the last run ended in EMERGENCY_STOP ({why}); read the post-mortem in {Path.Combine(plan.DataDirectory, "audit", "post-mortem")}, then start again with --resume to resume by hand");
         }
 
-        await PassAsync(status, fatal: true, stop).ConfigureAwait(false);
+        await PassAsync(status, stop).ConfigureAwait(false);
     }
 
-    /// <summary>Every second, for as long as the node runs: the orchestrator or the portfolio may move here.</summary>
+    /// <summary>
+    /// At once, then every second for as long as the node runs: the orchestrator or the portfolio may move here. A
+    /// step that cannot be done yet (the nodes with the other roles are still coming) is said and tried again.
+    /// </summary>
     public async Task WatchAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            do
             {
                 if (!IsDriver())
                 {
@@ -497,13 +551,14 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
                 try
                 {
                     var status = await agents.Orchestrator.Ask<SystemStatus>(GetSystemStatus.Instance, TimeSpan.FromSeconds(5), stop).ConfigureAwait(false);
-                    await PassAsync(status, fatal: false, stop).ConfigureAwait(false);
+                    await PassAsync(status, stop).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is AskTimeoutException or TimeoutException or NodeStartException)
+                catch (Exception e) when (e is AskTimeoutException or TimeoutException or NodeStartException or InvalidOperationException)
                 {
                     report($"startup waits: {e.GetBaseException().Message}");
                 }
             }
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
@@ -511,31 +566,40 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
         }
     }
 
-    private async Task PassAsync(SystemStatus status, bool fatal, CancellationToken stop)
+    private async Task PassAsync(SystemStatus status, CancellationToken stop)
     {
-        Task Step(string name, string detail, Func<Task> run) => fatal ? NodeHost.Step(report, name, detail, run, stop) : run();
+        var resume = _resume;
+        _resume = false;
+        // A failed step is a NodeStartException naming it: fatal on a single process's first pass, said and tried
+        // again by a cluster node's watch.
+        Task Step(string name, string detail, Func<Task> run) => NodeHost.Step(report, name, detail, run, stop);
         if (status.State == SystemState.EmergencyStop)
         {
             var why = status.History.LastOrDefault(h => h.To == SystemState.EmergencyStop)?.Reason ?? "no reason recorded";
-            if (_resume)
+            if (!resume)
             {
-                _resume = false;
-                report($"  resuming after EMERGENCY_STOP ({why}) on the operator's --resume");
-                await Step("resume", "the operator's --resume", async () =>
+                if (!_reportedEmergency)
                 {
-                    Require(await agents.Orchestrator.Ask<object>(new ResumeAfterEmergency("operator (--resume)"), Ask, stop).ConfigureAwait(false));
-                    Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "trading loop begins"), Ask, stop).ConfigureAwait(false));
-                }).ConfigureAwait(false);
-            }
-            else if (!_reportedEmergency)
-            {
-                _reportedEmergency = true;
-                report($"EMERGENCY_STOP ({why}): read the post-mortem, then resume by hand (enigma resume)");
+                    _reportedEmergency = true;
+                    report($"EMERGENCY_STOP ({why}): read the post-mortem, then resume by hand (enigma resume)");
+                }
+
+                return;
             }
 
+            // The resumed system trades with what the journals hold: the routes up, every position and the losing
+            // streak recovered into the risk portfolio first, as at any start.
+            report($"  resuming after EMERGENCY_STOP ({why}) on the operator's --resume");
+            await RecoverAsync(Step, stop).ConfigureAwait(false);
+            await Step("resume", "the operator's --resume", async () =>
+            {
+                Require(await agents.Orchestrator.Ask<object>(new ResumeAfterEmergency("operator (--resume)"), Ask, stop).ConfigureAwait(false));
+                Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "trading loop begins"), Ask, stop).ConfigureAwait(false));
+            }).ConfigureAwait(false);
             return;
         }
 
+        _reportedEmergency = false;
         if (status.State != SystemState.Initializing)
         {
             // The risk portfolio is a singleton too: when its node goes, a fresh one starts on the next oldest node
@@ -552,16 +616,7 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
             return;
         }
 
-        await Step("routes", "the bus routes signals, approvals and stops to the shard regions", () => EnigmaNode.WaitForRoutesAsync(agents, TimeSpan.FromSeconds(30), stop)).ConfigureAwait(false);
-        await Step("positions", "each symbol's Execution entity recovered and reconciled; positions into the risk portfolio", async () =>
-        {
-            foreach (var recovered in await EnigmaNode.RecoverPositionsAsync(agents, plan.Contracts, plan.Settings.Risk, TimeSpan.FromSeconds(30), stop).ConfigureAwait(false))
-            {
-                report(recovered.Phase == ExecutionPhase.Ready
-                    ? string.Create(CultureInfo.InvariantCulture, $"  {recovered.Symbol}: Ready, reconciled with the exchange: position {recovered.State.Position.Lots:+0;-0;0} lots, {recovered.State.Orders.Values.Count(o => !o.IsFinal)} working order(s)")
-                    : $"  {recovered.Symbol}: {recovered.Phase}{(recovered.ClosedReason is null ? "" : " — " + recovered.ClosedReason)}");
-            }
-        }).ConfigureAwait(false);
+        await RecoverAsync(Step, stop).ConfigureAwait(false);
         await Step("parameters", "each symbol's baseline: the deployed version, or as configured", async () =>
         {
             var optimizer = agents.Optimizer is null ? null : await agents.Optimizer.Ask<OptimizerStatus>(GetOptimizerStatus.Instance, Ask, stop).ConfigureAwait(false);
@@ -571,6 +626,21 @@ internal sealed class ClusterStartup(NodePlan plan, EnigmaAgents agents, Akka.Cl
         await Step("ready", "SystemState READY", async () => Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Ready, "startup sequence done"), Ask, stop).ConfigureAwait(false))).ConfigureAwait(false);
         await Step("trading", "SystemState TRADING: the trading loop begins", async () => Require(await agents.Orchestrator.Ask<object>(new RequestTransition(SystemState.Trading, "trading loop begins"), Ask, stop).ConfigureAwait(false))).ConfigureAwait(false);
         report($"cluster trading {string.Join(", ", plan.Contracts.Select(c => c.Symbol))}");
+    }
+
+    /// <summary>The routes up, then every symbol's position and the losing streak recovered into the risk portfolio.</summary>
+    private async Task RecoverAsync(Func<string, string, Func<Task>, Task> step, CancellationToken stop)
+    {
+        await step("routes", "the bus routes signals, approvals and stops to the shard regions", () => EnigmaNode.WaitForRoutesAsync(agents, TimeSpan.FromSeconds(30), stop)).ConfigureAwait(false);
+        await step("positions", "each symbol's Execution entity recovered and reconciled; positions into the risk portfolio", async () =>
+        {
+            foreach (var recovered in await EnigmaNode.RecoverPositionsAsync(agents, plan.Contracts, plan.Settings.Risk, TimeSpan.FromSeconds(30), stop).ConfigureAwait(false))
+            {
+                report(recovered.Phase == ExecutionPhase.Ready
+                    ? string.Create(CultureInfo.InvariantCulture, $"  {recovered.Symbol}: Ready, reconciled with the exchange: position {recovered.State.Position.Lots:+0;-0;0} lots, {recovered.State.Orders.Values.Count(o => !o.IsFinal)} working order(s)")
+                    : $"  {recovered.Symbol}: {recovered.Phase}{(recovered.ClosedReason is null ? "" : " — " + recovered.ClosedReason)}");
+            }
+        }).ConfigureAwait(false);
     }
 
     private string Baseline(string symbol)

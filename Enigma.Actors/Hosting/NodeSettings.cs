@@ -141,6 +141,12 @@ public sealed record NodeSettings
         ("akka.cluster.seed-nodes", "enigma.node.seeds"),
         ("akka.cluster.roles", "enigma.node.roles"),
         ("akka.cluster.min-nr-of-members", "enigma.node.min-members"),
+        ("akka.persistence.journal.sql.connection-string", "enigma.node.journal"),
+        ("akka.persistence.journal.sql.provider-name", "enigma.node.journal-provider"),
+        ("akka.persistence.snapshot-store.sql.connection-string", "enigma.node.journal"),
+        ("akka.persistence.snapshot-store.sql.provider-name", "enigma.node.journal-provider"),
+        ("akka.persistence.query.journal.sql.connection-string", "enigma.node.journal"),
+        ("akka.persistence.query.journal.sql.provider-name", "enigma.node.journal-provider"),
     ];
 
     /// <summary>Address, seeds, roles and the first members' quorum, as Akka keys.</summary>

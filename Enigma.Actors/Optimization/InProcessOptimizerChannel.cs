@@ -32,5 +32,11 @@ public sealed class InProcessOptimizerChannel(ClusterInspector inspector) : IOpt
         {
             throw new OptimizerUnavailableException("the optimizer's coordinator did not answer: " + e.Message, e);
         }
+        catch (InvalidOperationException e)
+        {
+            // A part refused because the batch it belongs to is gone (the coordinator moved): the executor submits
+            // what is missing again, as it does through the admin API.
+            throw new OptimizerUnavailableException(e.Message, e);
+        }
     }
 }

@@ -19,8 +19,17 @@ public sealed class AdminOptimizerChannel(AdminClient client) : IOptimizerChanne
         CallAsync(async () => (await client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"api/optimizer/batches/{Uri.EscapeDataString(batchId)}?from={from}"), cancellationToken).ConfigureAwait(false)).Deserialize<BatchOutcomes>(AdminClient.Json)
             ?? throw new OptimizerUnavailableException($"batch {batchId}: the node's answer has no outcomes"));
 
-    public Task CancelAsync(string batchId, CancellationToken cancellationToken) =>
-        CallAsync(async () => await client.DeleteAsync("api/optimizer/batches/" + Uri.EscapeDataString(batchId), cancellationToken).ConfigureAwait(false));
+    public async Task CancelAsync(string batchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DeleteAsync("api/optimizer/batches/" + Uri.EscapeDataString(batchId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AdminCallException)
+        {
+            // Best effort: the coordinator drops a batch nobody reads anyway (enigma.optimizer.batch-idle-limit).
+        }
+    }
 
     private static async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

@@ -41,10 +41,20 @@ public static class ScheduledOptimization
                 }
 
                 var id = DateTimeOffset.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-                Directory.CreateDirectory(logFolder);
                 var log = Path.Combine(logFolder, $"scheduled-{id}.log");
                 node.Report($"optimizer: scheduled cycle {id} starts (enigma optimize {string.Join(' ', arguments)}, on the cluster's workers; log {log})");
-                var (code, summary) = await CycleAsync(arguments, channel, log, cancellationToken).ConfigureAwait(false);
+                int code;
+                string summary;
+                try
+                {
+                    Directory.CreateDirectory(logFolder);
+                    (code, summary) = await CycleAsync(arguments, channel, log, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    (code, summary) = (ExitCodes.OutputFailed, $"error: the cycle's log {log} could not be written: {e.Message}");
+                }
+
                 node.Report($"optimizer: scheduled cycle {id} ended with exit code {code}: {summary}");
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 node.Agents.Bus.Tell(new Publish(Topics.OptimizationCompleted, AgentEnvelope.Event(Agents.Optimizer, Topics.OptimizationCompleted, new OptimizationCompleted(id, code, summary, log, now), now)));
@@ -85,7 +95,12 @@ public static class ScheduledOptimization
             Say(outcome.Summary);
             return (ExitCodes.Success, outcome.Summary);
         }
-        catch (StudyFailedException e) when (e.Kind != StudyFailure.Interrupted || !cancellationToken.IsCancellationRequested)
+        catch (StudyFailedException e) when (e.Kind == StudyFailure.Interrupted && cancellationToken.IsCancellationRequested)
+        {
+            // The node is stopping: what finished is in the run's checkpoint.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        catch (StudyFailedException e)
         {
             Say("error: " + e.Message);
             return (e.Kind == StudyFailure.OutputFailed ? ExitCodes.OutputFailed : ExitCodes.BadInput, "error: " + e.Message);

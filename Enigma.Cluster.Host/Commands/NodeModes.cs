@@ -54,7 +54,21 @@ internal static class NodeModes
 
         var first = EnigmaConfiguration.Load(Inputs(defaultDataDirectory));
         var dataDirectory = first.Config.GetString("enigma.node.data-dir", defaultDataDirectory) is { Length: > 0 } dir ? dir : defaultDataDirectory;
-        return EnigmaSettings.Load(dataDirectory == defaultDataDirectory ? first : EnigmaConfiguration.Load(Inputs(dataDirectory)));
+        var configuration = dataDirectory == defaultDataDirectory ? first : EnigmaConfiguration.Load(Inputs(dataDirectory));
+        if (singleProcess)
+        {
+            // A shell or a file made for a cluster node must not turn a single process into a partial node (no Audit
+            // agent, no risk portfolio) or point it at a shared journal or cluster: refused, saying where it came from.
+            foreach (var key in new[] { "roles", "seeds", "min-members", "journal", "journal-provider" })
+            {
+                if (configuration.SetByOperator("enigma.node." + key))
+                {
+                    throw new ConfigurationException($"enigma.node.{key} is set by {configuration.SourceOf("enigma.node." + key)}, but {mode} runs every agent on one node of its own, its journal in its data folder: unset it, or run enigma node.");
+                }
+            }
+        }
+
+        return EnigmaSettings.Load(configuration);
     }
 
     /// <summary>
@@ -89,7 +103,7 @@ internal static class NodeModes
         Mode = mode,
         Settings = settings,
         Contracts = contracts,
-        Journal = settings.Node.Journal.ToNodeConfig(),
+        Journal = settings.Node.Journal,
         DataDirectory = Path.GetFullPath(settings.Node.DataDirectory),
         LogFile = singleProcess ? "enigma.log" : "node.log",
         Admin = Admin(settings.Node),

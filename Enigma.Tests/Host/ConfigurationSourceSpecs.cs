@@ -113,4 +113,25 @@ public sealed class ConfigurationSourceSpecs
         Assert.Contains(entries, e => e.Key == "enigma.node.admin-token" && e.Value == "(hidden)" && e.Source == "environment ENIGMA_NODE_ADMIN_TOKEN");
         Assert.DoesNotContain(entries, e => (e.Value ?? "").Contains("hunter2", StringComparison.Ordinal) || (e.Value ?? "").Contains("secret-path", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("paper", "roles", "signal,risk")]
+    [InlineData("live", "seeds", "akka.tcp://enigma@10.0.0.1:4053")]
+    [InlineData("paper", "journal", "Host=db;Database=enigma")]
+    public void A_single_process_must_refuse_the_settings_of_a_cluster_node_naming_where_they_came_from(string mode, string key, string value)
+    {
+        var set = CommandLineSetting.Parse($"enigma.node.{key}={value}");
+        var error = Assert.Throws<ConfigurationException>(() => Enigma.Cluster.Host.Commands.NodeModes.LoadSettings(mode, "enigma-data", null, [set], singleProcess: true));
+        Assert.Equal($"enigma.node.{key} is set by command line --set enigma.node.{key}, but {mode} runs every agent on one node of its own, its journal in its data folder: unset it, or run enigma node.", error.Message);
+    }
+
+    [Fact]
+    public void A_section_asked_for_must_be_shown_key_by_key_with_its_secrets_hidden()
+    {
+        var configuration = Load(environment: new() { ["ENIGMA_NODE_ADMIN_TOKEN"] = "hunter2", ["ENIGMA_NOTIFY_TELEGRAM_BOT_TOKEN"] = "123:secret", ["ENIGMA_NOTIFY_TELEGRAM_CHAT_ID"] = "-1" });
+        var entries = configuration.Describe(configuration.Config, ["enigma.node", "enigma.notify"]);
+        Assert.Contains(entries, e => e.Key == "enigma.node.admin-token" && e.Value == "(hidden)");
+        Assert.Contains(entries, e => e.Key == "enigma.node.roles" && e.Value == "all");
+        Assert.DoesNotContain(entries, e => (e.Value ?? "").Contains("hunter2", StringComparison.Ordinal) || (e.Value ?? "").Contains("secret", StringComparison.Ordinal));
+    }
 }

@@ -33,6 +33,7 @@ public sealed class OneStartupPathSpecs
 
         using var node = EnigmaProcess.Start(new Dictionary<string, string> { ["ENIGMA_NODE_ADMIN_TOKEN"] = "" }, args);
         await node.WaitForLineAsync(l => l.StartsWith("node up: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2), $"the {mode} node is up");
+        await node.WaitForLineAsync(l => l.StartsWith("cluster trading ", StringComparison.Ordinal), TimeSpan.FromMinutes(1), $"the {mode} node trades");
 
         var ran = node.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("start [", StringComparison.Ordinal))
             .Select(l => l["start [".Length..l.IndexOf(']', StringComparison.Ordinal)]).ToList();
@@ -74,8 +75,9 @@ public sealed class OneStartupPathSpecs
             ["ENIGMA_MAX_OPEN_POSITIONS"] = "3",
             ["ENIGMA__AKKA__CLUSTER__FAILURE_DETECTOR__ACCEPTABLE_HEARTBEAT_PAUSE"] = "4s",
         };
+        // --resume on a journal that is not in an emergency stop: it must not resume the stop that comes later.
         using var paper = EnigmaProcess.Start(environment, "paper", "--symbols", "XBTUSDTM", "--speed", "0", "--data", SimulatorHarness.Data, "--data-dir", folder.Path,
-            "--admin-port", admin.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", file, "--set", "enigma.risk.max-position-percent=5");
+            "--admin-port", admin.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", file, "--set", "enigma.risk.max-position-percent=5", "--resume");
         await paper.WaitForLineAsync(l => l.StartsWith("node up: ", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "paper is up");
         Assert.Contains($"admin token in {Path.Combine(folder.Path, "admin-token")}", paper.Output, StringComparison.Ordinal);
         var node = $"127.0.0.1:{admin}";
@@ -102,6 +104,17 @@ public sealed class OneStartupPathSpecs
         var stop = Cli.Run("emergency-stop", "--node", node, "--token-file", Path.Combine(folder.Path, "admin-token"), "--reason", "spec");
         Assert.True(stop.Code == 0, stop.Stderr + stop.Stdout);
         await Poll.UntilAsync(() => Task.FromResult(Cli.Run("status", "--node", node).Stdout.Contains("state EMERGENCY_STOP", StringComparison.Ordinal)), "the paper run is in EMERGENCY_STOP");
+
+        // Two status lines later (2 s each; the startup watch looks every second) it still waits for a person.
+        var stoppedAt = paper.Output.Length;
+        await Poll.UntilAsync(() => Task.FromResult(paper.Output[stoppedAt..].Split('\n').Count(l => l.Contains(" equity ", StringComparison.Ordinal)) >= 2), "two more status lines", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("TRADING equity", paper.Output[stoppedAt..], StringComparison.Ordinal);
+        Assert.Contains("state EMERGENCY_STOP", Cli.Run("status", "--node", node).Stdout, StringComparison.Ordinal);
+
+        // A section asked for whole is shown key by key: the token stays hidden.
+        var section = Cli.Run("config", "--node", node, "enigma.node");
+        Assert.Contains("enigma.node.admin-token = ", section.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllText(Path.Combine(folder.Path, "admin-token")), section.Stdout, StringComparison.Ordinal);
         paper.Terminate();
         Assert.Equal(0, await paper.WaitForExitAsync(TimeSpan.FromMinutes(1)));
     }

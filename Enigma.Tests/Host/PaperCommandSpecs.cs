@@ -70,6 +70,10 @@ public sealed class PaperCommandSpecs
         Assert.True(resumed.Code == 0, resumed.Stderr + resumed.Stdout);
         Assert.Contains("resuming after EMERGENCY_STOP (LosingStreak: 5 consecutive losses >= 5) on the operator's --resume", resumed.Stdout, StringComparison.Ordinal);
         Assert.Contains("start [resume] the operator's --resume", resumed.Stdout, StringComparison.Ordinal);
+
+        // The resumed system trades with its positions and losing streak recovered into the risk portfolio first.
+        Assert.True(resumed.Stdout.IndexOf("start [positions]", StringComparison.Ordinal) is > 0 and var positions
+            && positions < resumed.Stdout.IndexOf("start [resume]", StringComparison.Ordinal), resumed.Stdout);
         Assert.Contains("stopped; state is in the journal", resumed.Stdout, StringComparison.Ordinal);
     }
 
