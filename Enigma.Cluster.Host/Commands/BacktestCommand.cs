@@ -43,13 +43,13 @@ public static class BacktestCommand
         command.SetAction(parseResult =>
         {
             var terminal = Terminal.For(parseResult);
-            if (!PaperCommand.TryParseSymbols(parseResult.GetValue(symbols), out var contracts, out var unknown))
+            if (!CommandInput.TryParseSymbols(parseResult.GetValue(symbols), out var contracts, out var unknown))
             {
                 return terminal.Fail(ExitCodes.Usage, unknown);
             }
 
             var range = parseResult.GetValue(timerange) ?? "";
-            if (!TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
+            if (!CommandInput.TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
             {
                 return terminal.Fail(ExitCodes.Usage, rangeError);
             }
@@ -94,7 +94,7 @@ public static class BacktestCommand
             var prices = new Dictionary<string, IReadOnlyList<Candle>>(StringComparer.Ordinal);
             foreach (var contract in contracts)
             {
-                if (LoadCandles(terminal, folder, contract, fromMs, toMs, range) is not { } candles)
+                if (CommandInput.LoadCandles(terminal, folder, contract, fromMs, toMs, range) is not { } candles)
                 {
                     return ExitCodes.BadInput;
                 }
@@ -142,69 +142,6 @@ public static class BacktestCommand
         {
             throw new ArgumentException($"--param {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// The symbol's 5m candles opened in [<paramref name="fromMs"/>, <paramref name="toMs"/>), or null once the problem
-    /// (no file, unreadable rows, nothing in the range) has been reported.
-    /// </summary>
-    internal static List<Candle>? LoadCandles(Terminal terminal, DirectoryInfo folder, ContractSpec contract, long fromMs, long toMs, string range)
-    {
-        var file = DataFile(folder, contract.Symbol);
-        if (file is null)
-        {
-            terminal.Fail(ExitCodes.BadInput, $"no 5m candle file for {contract.Symbol} in {folder.FullName} (expected a name like {(contract.Symbol.StartsWith("XBT", StringComparison.Ordinal) ? "BTC" : contract.Symbol[..^5])}USDT-5m.csv.gz).");
-            return null;
-        }
-
-        if (CandleInput.Load(terminal, file, Timeframe.FiveMinutes, rejectErrors: true) is not { } loaded)
-        {
-            return null;
-        }
-
-        var candles = loaded.Candles.Where(c => c.OpenTimeMs >= fromMs && c.OpenTimeMs < toMs).ToList();
-        if (candles.Count == 0)
-        {
-            terminal.Fail(ExitCodes.BadInput, $"{file.Name} has no candle in the timerange '{range}'.");
-            return null;
-        }
-
-        return candles;
-    }
-
-    /// <summary>BTCUSDT-5m.csv.gz for XBTUSDTM, ETHUSDT-5m.csv for ETHUSDTM.</summary>
-    private static FileInfo? DataFile(DirectoryInfo folder, string symbol) =>
-        Actors.Optimization.CandleFiles.Find(folder.FullName, symbol) is { } path ? new FileInfo(path) : null;
-
-    internal static bool TryTimerange(string text, out long fromMs, out long toMs, out string error)
-    {
-        (fromMs, toMs, error) = (long.MinValue, long.MaxValue, "");
-        if (text.Length == 0)
-        {
-            return true;
-        }
-
-        var parts = text.Split('-');
-        static bool Day(string part, out long ms)
-        {
-            ms = 0;
-            if (!DateTime.TryParseExact(part, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var day))
-            {
-                return false;
-            }
-
-            ms = new DateTimeOffset(day, TimeSpan.Zero).ToUnixTimeMilliseconds();
-            return true;
-        }
-
-        if (parts.Length != 2 || (parts[0].Length > 0 && !Day(parts[0], out fromMs)) || (parts[1].Length > 0 && !Day(parts[1], out toMs)) || fromMs >= toMs)
-        {
-            (fromMs, toMs) = (long.MinValue, long.MaxValue);
-            error = $"--timerange '{text}' must be YYYYMMDD-YYYYMMDD with the start before the end (either side may be empty: 20250403-).";
-            return false;
-        }
-
-        return true;
     }
 
     /// <summary>The symbols' accounts as one: trades together, equity summed at each candle.</summary>

@@ -42,7 +42,7 @@ public static class CandlesCommand
 
     private static int Check(Terminal terminal, FileInfo input, Timeframe? timeframe)
     {
-        var file = CandleInput.Load(terminal, input, timeframe, rejectErrors: false);
+        var file = CommandInput.Load(terminal, input, timeframe, rejectErrors: false);
         if (file is null)
         {
             return ExitCodes.BadInput;
@@ -69,7 +69,7 @@ public static class CandlesCommand
 
         if (file.HasErrors)
         {
-            CandleInput.ReportErrors(terminal, file);
+            CommandInput.ReportErrors(terminal, file);
             return ExitCodes.BadInput;
         }
 

@@ -38,13 +38,13 @@ public static class IndicatorsCommand
 
     private static int Run(Terminal terminal, FileInfo input, FileInfo output)
     {
-        var file = CandleInput.Load(terminal, input, timeframe: null, rejectErrors: true);
+        var file = CommandInput.Load(terminal, input, timeframe: null, rejectErrors: true);
         if (file is null)
         {
             return ExitCodes.BadInput;
         }
 
-        CandleInput.WarnAboutGaps(terminal, file);
+        CommandInput.WarnAboutGaps(terminal, file);
         try
         {
             OutputFile.WriteAtomically(output, stream => Write(file, stream));

@@ -35,7 +35,7 @@ public static class LiveCommand
             TimeSpan? runFor = null;
             if (parseResult.GetValue(duration) is { } text)
             {
-                if (!PaperCommand.TryParseDuration(text, out var parsed))
+                if (!CommandInput.TryParseDuration(text, out var parsed))
                 {
                     return terminal.Fail(ExitCodes.Usage, $"--duration '{text}' is not a duration: use a number followed by s, m or h (90s, 10m, 2h).");
                 }
@@ -44,7 +44,7 @@ public static class LiveCommand
             }
 
             var given = parseResult.GetValue(symbols) ?? [];
-            if (given.Length > 0 && !PaperCommand.TryParseSymbols(given, out _, out var unknown))
+            if (given.Length > 0 && !CommandInput.TryParseSymbols(given, out _, out var unknown))
             {
                 return terminal.Fail(ExitCodes.Usage, unknown);
             }

@@ -150,7 +150,7 @@ internal static class NodeModes
     /// <summary>The contracts named in enigma.node.symbols, each a known one.</summary>
     public static List<ContractSpec> Contracts(NodeSettings node)
     {
-        if (!PaperCommand.TryParseSymbols([.. node.Symbols], out var contracts, out var unknown))
+        if (!CommandInput.TryParseSymbols([.. node.Symbols], out var contracts, out var unknown))
         {
             throw new ConfigurationException(unknown);
         }

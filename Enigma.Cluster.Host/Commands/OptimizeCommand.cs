@@ -206,13 +206,13 @@ public static class OptimizeCommand
             return (null, terminal.Fail(ExitCodes.Usage, $"--search '{parseResult.GetValue(o.Search)}' must be grid or genetic."));
         }
 
-        if (!PaperCommand.TryParseSymbols([parseResult.GetValue(o.Symbol)!], out var contracts, out var unknown))
+        if (!CommandInput.TryParseSymbols([parseResult.GetValue(o.Symbol)!], out var contracts, out var unknown))
         {
             return (null, terminal.Fail(ExitCodes.Usage, unknown));
         }
 
         var range = parseResult.GetValue(o.Timerange) ?? "";
-        if (!BacktestCommand.TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
+        if (!CommandInput.TryTimerange(range, out var fromMs, out var toMs, out var rangeError))
         {
             return (null, terminal.Fail(ExitCodes.Usage, rangeError));
         }
@@ -259,7 +259,7 @@ public static class OptimizeCommand
             return (null, terminal.Fail(ExitCodes.BadInput, e.Message));
         }
 
-        if (BacktestCommand.LoadCandles(terminal, parseResult.GetValue(o.Data)!, contract, fromMs, toMs, range) is not { } candles)
+        if (CommandInput.LoadCandles(terminal, parseResult.GetValue(o.Data)!, contract, fromMs, toMs, range) is not { } candles)
         {
             return (null, ExitCodes.BadInput);
         }

@@ -38,7 +38,7 @@ public static class PaperCommand
             TimeSpan? runFor = null;
             if (parseResult.GetValue(duration) is { } text)
             {
-                if (!TryParseDuration(text, out var parsed))
+                if (!CommandInput.TryParseDuration(text, out var parsed))
                 {
                     return terminal.Fail(ExitCodes.Usage, $"--duration '{text}' is not a duration: use a number followed by s, m or h (90s, 10m, 2h).");
                 }
@@ -47,7 +47,7 @@ public static class PaperCommand
             }
 
             var given = parseResult.GetValue(symbols) ?? [];
-            if (given.Length > 0 && !TryParseSymbols(given, out _, out var unknown))
+            if (given.Length > 0 && !CommandInput.TryParseSymbols(given, out _, out var unknown))
             {
                 return terminal.Fail(ExitCodes.Usage, unknown);
             }
@@ -106,42 +106,5 @@ public static class PaperCommand
             return await NodeModes.RunAsync(terminal, plan with { RunFor = runFor }, cancellationToken).ConfigureAwait(false);
         });
         return command;
-    }
-
-    /// <summary>Symbols given space- or comma-separated, in any case, each a known contract.</summary>
-    internal static bool TryParseSymbols(string[]? given, out List<ContractSpec> contracts, out string problem)
-    {
-        contracts = [];
-        problem = "";
-        foreach (var symbol in (given ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(s => s.ToUpperInvariant()).Distinct())
-        {
-            if (KnownContracts.Find(symbol) is not { } contract)
-            {
-                problem = $"--symbols: '{symbol}' is not a known contract (known: {string.Join(", ", KnownContracts.All.Select(c => c.Symbol))}).";
-                return false;
-            }
-
-            contracts.Add(contract);
-        }
-
-        return true;
-    }
-
-    internal static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = default;
-        if (text.Length < 2 || !double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n <= 0)
-        {
-            return false;
-        }
-
-        duration = char.ToLowerInvariant(text[^1]) switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            _ => TimeSpan.Zero,
-        };
-        return duration > TimeSpan.Zero;
     }
 }

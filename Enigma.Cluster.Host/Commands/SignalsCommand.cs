@@ -109,7 +109,7 @@ public static partial class SignalsCommand
             return terminal.Fail(ExitCodes.Usage, $"--timeframes {timeframeList}: {e.Message}");
         }
 
-        var file = CandleInput.Load(terminal, input, timeframes.Count > 0 ? timeframes[0] : null, rejectErrors: true);
+        var file = CommandInput.Load(terminal, input, timeframes.Count > 0 ? timeframes[0] : null, rejectErrors: true);
         if (file is null)
         {
             return ExitCodes.BadInput;
@@ -121,7 +121,7 @@ public static partial class SignalsCommand
             return terminal.Fail(ExitCodes.BadInput, $"{input.FullName} holds {named} candles, but the base timeframe (the first of --timeframes) is {engine.BaseTimeframe}.");
         }
 
-        CandleInput.WarnAboutGaps(terminal, file);
+        CommandInput.WarnAboutGaps(terminal, file);
         try
         {
             OutputFile.WriteAtomically(output, stream => Write(engine, file, stream));
