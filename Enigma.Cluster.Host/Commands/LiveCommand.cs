@@ -78,7 +78,7 @@ public static class LiveCommand
             using var http = new HttpClient();
             var plan = NodeModes.Plan("live", singleProcess: true, settings, contracts, parseResult.GetValue(resume), async (report, ct) =>
             {
-                var connection = await KuCoinConnection.ConnectAsync(http, options, $"{options.FuturesBaseAddress}", null, null, ct).ConfigureAwait(false);
+                var connection = await KuCoinConnection.ConnectAsync(http, options, $"{options.FuturesBaseAddress}", null, null, ct, report).ConfigureAwait(false);
                 report($"  account: {connection.StartingEquity.ToString(System.Globalization.CultureInfo.InvariantCulture)} USDT, {credentials}");
                 return connection;
             });

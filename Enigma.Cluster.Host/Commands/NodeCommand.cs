@@ -65,7 +65,7 @@ public static class NodeCommand
             var options = NodeModes.ClientOptions(settings.Node.Exchange, credentials);
             using var http = new HttpClient();
             var plan = NodeModes.Plan("node", singleProcess: false, settings, contracts, parseResult.GetValue(resume),
-                async (_, ct) => await KuCoinConnection.ConnectAsync(http, options, options.FuturesBaseAddress.ToString(), null, null, ct).ConfigureAwait(false));
+                async (report, ct) => await KuCoinConnection.ConnectAsync(http, options, options.FuturesBaseAddress.ToString(), null, null, ct, report).ConfigureAwait(false));
             return await NodeModes.RunAsync(terminal, plan, cancellationToken).ConfigureAwait(false);
         });
         return command;

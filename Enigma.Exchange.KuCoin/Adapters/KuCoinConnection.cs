@@ -36,9 +36,16 @@ public sealed class KuCoinConnection : IExchangeConnection
     /// <summary>Connects: a key that can move funds never gets as far as reading the account.</summary>
     /// <param name="marketTime">The market's clock when it is not the wall clock's (the simulator's replay).</param>
     /// <param name="owned">What the connection disposes with itself (the simulator it runs on).</param>
-    public static async Task<KuCoinConnection> ConnectAsync(HttpClient http, KuCoinClientOptions options, string description, Func<long>? marketTime, IAsyncDisposable? owned, CancellationToken cancellationToken)
+    /// <param name="notice">Told when the machine's clock is found more than a second from KuCoin's (it is corrected).</param>
+    public static async Task<KuCoinConnection> ConnectAsync(HttpClient http, KuCoinClientOptions options, string description, Func<long>? marketTime, IAsyncDisposable? owned, CancellationToken cancellationToken, Action<string>? notice = null)
     {
         var client = new KuCoinRestClient(http, options);
+        if (notice is not null)
+        {
+            client.ClockCorrected += offset => notice(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  clock: KuCoin's is {offset.TotalSeconds:+0.0;-0.0} s from this machine's; signed requests carry the corrected time"));
+        }
+
         KuCoinKeySafety.EnsureTradingOnly(await client.GetApiKeyInfoAsync(cancellationToken).ConfigureAwait(false));
         var account = await client.GetAccountOverviewAsync(cancellationToken).ConfigureAwait(false);
         return new KuCoinConnection(client, description, account.AccountEquity, marketTime, owned);

@@ -32,6 +32,12 @@ public enum KuCoinErrorKind
     /// <summary>The exchange failed or suspended trading: safe to retry later.</summary>
     Unavailable,
 
+    /// <summary>
+    /// 400002: the request's timestamp is more than 5 s from the server's. The machine's clock, not the key: the client
+    /// corrects its offset from the server's time and signs again.
+    /// </summary>
+    ClockSkew,
+
     /// <summary>A code this client does not know.</summary>
     Unknown,
 }
@@ -111,7 +117,7 @@ public static class KuCoinErrors
     private static readonly Dictionary<string, (KuCoinErrorKind Kind, string Meaning)> Codes = new(StringComparer.Ordinal)
     {
         ["400001"] = (KuCoinErrorKind.Authentication, "a KC-API header is missing"),
-        ["400002"] = (KuCoinErrorKind.Authentication, "KC-API-TIMESTAMP is more than 5 s from server time"),
+        ["400002"] = (KuCoinErrorKind.ClockSkew, "KC-API-TIMESTAMP is more than 5 s from server time"),
         ["400003"] = (KuCoinErrorKind.Authentication, "the API key does not exist"),
         ["400004"] = (KuCoinErrorKind.Authentication, "the passphrase is wrong"),
         ["400005"] = (KuCoinErrorKind.Authentication, "the signature is wrong"),

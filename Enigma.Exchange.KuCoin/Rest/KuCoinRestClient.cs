@@ -29,6 +29,15 @@ public sealed record KuCoinClientOptions
 
     public TimeSpan BreakerOpenFor { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The largest difference from KuCoin's clock the client corrects when it signs; beyond it the machine's clock is
+    /// wrong enough to be fixed by an operator (NTP), and signed calls fail saying so.
+    /// </summary>
+    public TimeSpan MaxClockOffset { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often the offset from KuCoin's clock is measured again while signed calls go on.</summary>
+    public TimeSpan ClockRefreshEvery { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Placement attempts for one clientOid (the first plus retries after a lookup found nothing).</summary>
     public int PlacementAttempts { get; init; } = 3;
 
@@ -140,10 +149,13 @@ public sealed record KuCoinOrderRequest
 public sealed record PlacedOrder(string OrderId, string ClientOid, bool RecoveredByLookup, int Attempts);
 
 /// <summary>
-/// KuCoin Futures REST: signing, the envelope, typed errors, per-pool rate limits and a circuit breaker per endpoint
-/// group (Polly: it opens after <see cref="KuCoinClientOptions.BreakerFailures"/> consecutive failures, lets a trial
-/// call through after <see cref="KuCoinClientOptions.BreakerOpenFor"/>, and closes on its success). Only failures of
-/// the venue count (transport errors, timeouts, 5xx, rate limiting); a refused order is an answer, not a failure.
+/// KuCoin Futures REST: signing (with the offset of KuCoin's clock from this machine's, measured from
+/// <c>/api/v1/timestamp</c> before the first signed call, every <see cref="KuCoinClientOptions.ClockRefreshEvery"/>
+/// and whenever KuCoin answers 400002), the envelope, typed errors, per-pool rate limits and a circuit breaker per
+/// endpoint group (<see cref="ConsecutiveFailureBreaker"/>: it opens after
+/// <see cref="KuCoinClientOptions.BreakerFailures"/> consecutive failures, lets a trial call through after
+/// <see cref="KuCoinClientOptions.BreakerOpenFor"/>, and closes on its success). Only failures of the venue count
+/// (transport errors, timeouts, 5xx, rate limiting); a refused order is an answer, not a failure.
 /// </summary>
 public sealed class KuCoinRestClient
 {
@@ -151,8 +163,9 @@ public sealed class KuCoinRestClient
     private readonly KuCoinClientOptions _options;
     private readonly KuCoinRateLimiter _limiter;
     private readonly TimeProvider _time;
-    private readonly Dictionary<EndpointGroup, ResiliencePipeline> _breakers;
-    private readonly Dictionary<EndpointGroup, CircuitBreakerStateProvider> _breakerStates = [];
+    private readonly Dictionary<EndpointGroup, ConsecutiveFailureBreaker> _breakers;
+    private long _clockOffsetMs;
+    private long _clockMeasuredAtMs = long.MinValue;
 
     public KuCoinRestClient(HttpClient http, KuCoinClientOptions options, KuCoinRateLimiter? limiter = null, TimeProvider? time = null)
     {
@@ -162,30 +175,43 @@ public sealed class KuCoinRestClient
         _options = options;
         _time = time ?? TimeProvider.System;
         _limiter = limiter ?? new KuCoinRateLimiter(_time);
-        _breakers = Enum.GetValues<EndpointGroup>().ToDictionary(g => g, Breaker);
+        _breakers = Enum.GetValues<EndpointGroup>().ToDictionary(g => g, _ => new ConsecutiveFailureBreaker(_options.BreakerFailures, _options.BreakerOpenFor, _time, IsVenueFailure));
     }
+
+    /// <summary>KuCoin's clock minus this machine's, as last measured (zero before the first signed call).</summary>
+    public TimeSpan ClockOffset => TimeSpan.FromMilliseconds(Interlocked.Read(ref _clockOffsetMs));
+
+    /// <summary>Raised when the offset is measured and more than a second (for the node's log).</summary>
+    public event Action<TimeSpan>? ClockCorrected;
 
     public KuCoinClientOptions Options => _options;
 
     /// <summary>CLOSED, OPEN, HALF_OPEN or ISOLATED, as Polly names them.</summary>
-    public CircuitState BreakerState(EndpointGroup group) => _breakerStates[group].CircuitState;
+    public CircuitState BreakerState(EndpointGroup group) => _breakers[group].State;
 
-    private ResiliencePipeline Breaker(EndpointGroup group)
+    /// <summary>
+    /// Measures KuCoin's clock against this machine's (the middle of the round trip) and signs with the difference
+    /// from then on. A difference beyond <see cref="KuCoinClientOptions.MaxClockOffset"/> is refused, naming it.
+    /// </summary>
+    public async Task SyncClockAsync(CancellationToken ct = default)
     {
-        var state = new CircuitBreakerStateProvider();
-        _breakerStates[group] = state;
-        return new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                // Polly's breaker is ratio-based: a ratio of 1 over a window that only failures fill makes it "N in a row".
-                FailureRatio = 1.0,
-                MinimumThroughput = _options.BreakerFailures,
-                SamplingDuration = TimeSpan.FromMinutes(10),
-                BreakDuration = _options.BreakerOpenFor,
-                StateProvider = state,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsVenueFailure),
-            })
-            .Build();
+        // Two calls measuring at once each set an offset as good as the other's: no lock needed.
+        var before = _time.GetUtcNow();
+        var server = await GetServerTimeAsync(ct).ConfigureAwait(false);
+        var after = _time.GetUtcNow();
+        var offset = server - (before.ToUnixTimeMilliseconds() + ((after - before).Ticks / TimeSpan.TicksPerMillisecond / 2));
+        if (Math.Abs(offset) > _options.MaxClockOffset.TotalMilliseconds)
+        {
+            throw new KuCoinProtocolException(string.Create(CultureInfo.InvariantCulture,
+                $"this machine's clock is {offset / 1000.0:0.#} s from KuCoin's, beyond the {_options.MaxClockOffset.TotalMinutes:0} minutes the client corrects: set the machine's clock (NTP)."));
+        }
+
+        Interlocked.Exchange(ref _clockOffsetMs, offset);
+        Interlocked.Exchange(ref _clockMeasuredAtMs, after.ToUnixTimeMilliseconds());
+        if (Math.Abs(offset) > 1_000)
+        {
+            ClockCorrected?.Invoke(TimeSpan.FromMilliseconds(offset));
+        }
     }
 
     /// <summary>Transport errors, timeouts, 5xx and throttling are the venue failing; an answer we dislike is not.</summary>
@@ -431,6 +457,32 @@ public sealed class KuCoinRestClient
     /// </summary>
     private async Task<JsonElement> SendAsync(HttpMethod method, string pathAndQuery, string? body, bool isPrivate, EndpointGroup group, CancellationToken ct, bool spotHost = false)
     {
+        if (!isPrivate)
+        {
+            return await SendOnceAsync(method, pathAndQuery, body, isPrivate, group, spotHost, ct).ConfigureAwait(false);
+        }
+
+        var measured = Interlocked.Read(ref _clockMeasuredAtMs);
+        if (measured == long.MinValue || _time.GetUtcNow().ToUnixTimeMilliseconds() - measured > _options.ClockRefreshEvery.TotalMilliseconds)
+        {
+            await SyncClockAsync(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await SendOnceAsync(method, pathAndQuery, body, isPrivate, group, spotHost, ct).ConfigureAwait(false);
+        }
+        catch (KuCoinApiException e) when (e.Kind == KuCoinErrorKind.ClockSkew)
+        {
+            // The machine's clock moved since it was measured: measure it again and sign again, once. KuCoin refused
+            // the request before acting on it, so sending it again cannot double anything.
+            await SyncClockAsync(ct).ConfigureAwait(false);
+            return await SendOnceAsync(method, pathAndQuery, body, isPrivate, group, spotHost, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JsonElement> SendOnceAsync(HttpMethod method, string pathAndQuery, string? body, bool isPrivate, EndpointGroup group, bool spotHost, CancellationToken ct)
+    {
         var path = pathAndQuery.Split('?')[0];
         var (pool, weight) = KuCoinEndpoints.Cost(method.Method, path, isPrivate);
         var what = $"{method.Method} {path}";
@@ -449,7 +501,7 @@ public sealed class KuCoinRestClient
                 if (isPrivate)
                 {
                     var credentials = _options.Credentials ?? throw new InvalidOperationException($"{what} is private and the client has no credentials.");
-                    foreach (var (name, value) in KuCoinSigner.Headers(credentials, _time.GetUtcNow().ToUnixTimeMilliseconds(), method.Method, pathAndQuery, text).All())
+                    foreach (var (name, value) in KuCoinSigner.Headers(credentials, _time.GetUtcNow().ToUnixTimeMilliseconds() + Interlocked.Read(ref _clockOffsetMs), method.Method, pathAndQuery, text).All())
                     {
                         request.Headers.TryAddWithoutValidation(name, value);
                     }

@@ -146,9 +146,26 @@ public sealed class ClientAgainstSimulatorRestSpecs
         Assert.Contains("\"400002\"", await Send(r => { r.Headers.Remove("KC-API-TIMESTAMP"); r.Headers.Add("KC-API-TIMESTAMP", "1700000000000"); }), StringComparison.Ordinal);
         Assert.Contains("\"400001\"", await Send(r => r.Headers.Remove("KC-API-SIGN")), StringComparison.Ordinal);
 
-        var skewed = new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(-30));
-        var late = await Assert.ThrowsAsync<KuCoinApiException>(() => sim.Client(time: skewed).GetAccountOverviewAsync());
-        Assert.Equal("400002", late.Code);
+    }
+
+    [Fact]
+    public async Task A_clock_thirty_seconds_behind_the_exchange_must_be_corrected_from_its_server_time_not_taken_for_revoked_credentials()
+    {
+        // More than 5 s of skew makes KuCoin answer 400002. Classed as an authentication failure, it triggered the
+        // emergency stop, whose own cancels and exit then failed with the same 400002.
+        Assert.Equal(KuCoinErrorKind.ClockSkew, KuCoinErrors.KindOf("400002"));
+        await using var sim = await SimulatorHarness.StartAsync();
+        var skewed = new SkewedClock { Skew = TimeSpan.FromSeconds(-30) };
+        var client = sim.Client(time: skewed);
+
+        var account = await client.GetAccountOverviewAsync();
+        Assert.Equal(10_000m, account.AccountEquity);
+        Assert.InRange(client.ClockOffset.TotalSeconds, 25, 35);
+
+        // The machine's clock jumps a further minute back: the next signed call is refused once, corrected, and sent again.
+        skewed.Skew = TimeSpan.FromSeconds(-90);
+        Assert.Equal(10_000m, (await client.GetAccountOverviewAsync()).AccountEquity);
+        Assert.InRange(client.ClockOffset.TotalSeconds, 85, 95);
     }
 
     [Fact]
@@ -208,6 +225,31 @@ public sealed class ClientAgainstSimulatorRestSpecs
     }
 
     [Fact]
+    public async Task The_breaker_must_open_after_five_consecutive_venue_failures_even_after_earlier_successes()
+    {
+        // The seed: the breaker opens after 5 consecutive failures. A ratio over a 10-minute window opened only when
+        // every call in it had failed, so after any success the venue could fail on and on with the breaker closed.
+        await using var sim = await SimulatorHarness.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var client = sim.Client(time: time);
+        for (var i = 0; i < 5; i++)
+        {
+            _ = await client.GetTickerAsync("XBTUSDTM");
+        }
+
+        sim.Server.SetFaults(new FaultSettings { ServerErrorShare = 1 });
+        for (var i = 0; i < 4; i++)
+        {
+            await Assert.ThrowsAsync<KuCoinApiException>(() => client.GetTickerAsync("XBTUSDTM"));
+        }
+
+        Assert.Equal(CircuitState.Closed, client.BreakerState(EndpointGroup.MarketData));
+        await Assert.ThrowsAsync<KuCoinApiException>(() => client.GetTickerAsync("XBTUSDTM"));
+        Assert.Equal(CircuitState.Open, client.BreakerState(EndpointGroup.MarketData));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetTickerAsync("XBTUSDTM"));
+    }
+
+    [Fact]
     public async Task Rate_limit_headers_and_429000_close_the_pool_until_its_reset()
     {
         await using var sim = await SimulatorHarness.StartAsync(o => o with { RateLimitQuota = 12 });
@@ -258,6 +300,14 @@ public sealed class ClientAgainstSimulatorRestSpecs
         Assert.Equal("400100", error.Code);
         Assert.Contains("tick size", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The machine's clock, off by <see cref="Skew"/> (which a spec may change as the run goes on).</summary>
+    private sealed class SkewedClock : TimeProvider
+    {
+        public TimeSpan Skew { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Skew;
+    }
 }
 
 /// <summary>The network losing a request or its reply: the request reaches the real simulator (or not), the caller sees a dropped connection.</summary>
@@ -286,4 +336,5 @@ internal sealed class LoseRepliesHandler(HttpMethod method, string path, bool af
 
         return response;
     }
+
 }

@@ -57,6 +57,11 @@ public sealed class ThirdPartyClientSpecs(ThirdPartyClientsInstalled clients) : 
     {
         // Running at 60x so that the WebSocket checks see tickers and level2 increments flow by themselves.
         await using var sim = await SimulatorHarness.StartAsync(o => o with { Speed = 60 });
+
+        // The replay starts at the last 5-minute boundary before now, up to 5 minutes behind the wall clock, and at 60x
+        // catches up within 5 s. A client that asks for the candles "up to now" by its own clock (ccxt does) is served
+        // the newest one only once the market has reached now: wait for that, or it gets 199 of 200 by chance.
+        await Poll.UntilAsync(() => sim.Server.MarketTimeMs >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "the replay has reached the wall clock", TimeSpan.FromSeconds(30));
         var account = SimulatorHarness.Account;
         var (exit, output) = await Task.Run(() => NodeProcess.Run("node", [script, sim.Server.BaseAddress.ToString().TrimEnd('/'), account.ApiKey, account.ApiSecret, account.ApiPassphrase], clients.Folder, TimeSpan.FromSeconds(90)));
         Assert.True(exit == 0, $"{script} failed ({exit}):\n{output}");
