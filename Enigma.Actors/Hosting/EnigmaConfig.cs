@@ -36,8 +36,8 @@ public static class EnigmaConfig
     public static Config JournalConnection(string connectionString, string provider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var quoted = Quote(connectionString);
-        var providerQuoted = Quote(provider);
+        var quoted = HoconString(connectionString);
+        var providerQuoted = HoconString(provider);
         return ConfigurationFactory.ParseString($$"""
             akka.persistence.journal.sql { connection-string = {{quoted}}, provider-name = {{providerQuoted}} }
             akka.persistence.snapshot-store.sql { connection-string = {{quoted}}, provider-name = {{providerQuoted}} }
@@ -150,6 +150,11 @@ public static class EnigmaConfig
         };
     }
 
-    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary><paramref name="text"/> as a quoted HOCON string (backslashes and quotes escaped).</summary>
+    public static string HoconString(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
 
 }

@@ -147,7 +147,11 @@ public sealed class EnigmaConfiguration
             {
                 fromFile = ConfigurationFactory.ParseString(System.IO.File.ReadAllText(file));
             }
-            catch (Exception e) when (e is not ConfigurationException and not IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"--config {file} could not be read: {e.Message}", e);
+            }
+            catch (Exception e) when (e is not ConfigurationException)
             {
                 throw new ConfigurationException($"--config {file} is not HOCON: {e.Message}", e);
             }
@@ -366,7 +370,7 @@ public sealed class EnigmaConfiguration
         var trimmed = value.Trim();
 
         // A list or an object is written as HOCON (akka.cluster.roles = [a, b]); anything else is one quoted value.
-        var literal = trimmed.StartsWith('[') || trimmed.StartsWith('{') ? trimmed : Quote(value);
+        var literal = trimmed.StartsWith('[') || trimmed.StartsWith('{') ? trimmed : EnigmaConfig.HoconString(value);
         return $"{string.Join('.', path.Split('.').Select(QuoteKey))} = {literal}";
     }
 
@@ -416,9 +420,8 @@ public sealed class EnigmaConfiguration
         }
     }
 
-    private static string QuoteKey(string part) => part.All(c => char.IsLetterOrDigit(c) || c is '-' or '_') ? part : Quote(part);
+    private static string QuoteKey(string part) => part.All(c => char.IsLetterOrDigit(c) || c is '-' or '_') ? part : EnigmaConfig.HoconString(part);
 
-    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
 
 /// <summary>

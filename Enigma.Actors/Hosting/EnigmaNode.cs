@@ -136,12 +136,11 @@ public static class EnigmaNode
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(roles);
-        static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         var node = ConfigurationFactory.ParseString(string.Join('\n',
-            $"akka.remote.dot-netty.tcp.hostname = {Quoted(hostname)}",
+            $"akka.remote.dot-netty.tcp.hostname = {EnigmaConfig.HoconString(hostname)}",
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"akka.remote.dot-netty.tcp.port = {port}"),
-            $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quoted))}]",
-            $"akka.cluster.roles = [{string.Join(", ", roles.Order(StringComparer.Ordinal).Select(Quoted))}]"));
+            $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(EnigmaConfig.HoconString))}]",
+            $"akka.cluster.roles = [{string.Join(", ", roles.Order(StringComparer.Ordinal).Select(EnigmaConfig.HoconString))}]"));
         return node.WithFallback(EnigmaConfig.Shipped("cluster.conf")).WithFallback(journal);
     }
 

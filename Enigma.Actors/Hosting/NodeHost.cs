@@ -37,8 +37,6 @@ public sealed record EnigmaSettings
 
     public required OptimizerSettings Optimizer { get; init; }
 
-    public required Config AuditSection { get; init; }
-
     public required string SqliteSynchronous { get; init; }
 
     public static EnigmaSettings Load(EnigmaConfiguration configuration)
@@ -61,7 +59,6 @@ public sealed record EnigmaSettings
             Execution = EnigmaConfig.ExecutionSettings(configuration),
             Orchestrator = TradingParameters.Orchestrator(configuration),
             Optimizer = TradingParameters.Optimizer(configuration),
-            AuditSection = configuration.Section("enigma.audit").Config,
             SqliteSynchronous = EnigmaConfig.SqliteSynchronous(configuration),
         };
     }

@@ -152,13 +152,12 @@ public sealed record NodeSettings
     /// <summary>Address, seeds, roles and the first members' quorum, as Akka keys.</summary>
     public Config DerivedAkkaSettings()
     {
-        static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         return ConfigurationFactory.ParseString(string.Join('\n',
-            $"akka.remote.dot-netty.tcp.hostname = {Quoted(Hostname)}",
-            $"akka.remote.dot-netty.tcp.public-hostname = {Quoted(PublicHostname)}",
+            $"akka.remote.dot-netty.tcp.hostname = {EnigmaConfig.HoconString(Hostname)}",
+            $"akka.remote.dot-netty.tcp.public-hostname = {EnigmaConfig.HoconString(PublicHostname)}",
             string.Create(CultureInfo.InvariantCulture, $"akka.remote.dot-netty.tcp.port = {Port}"),
-            $"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(Quoted))}]",
-            $"akka.cluster.roles = [{string.Join(", ", Roles.Order(StringComparer.Ordinal).Select(Quoted))}]",
+            $"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(EnigmaConfig.HoconString))}]",
+            $"akka.cluster.roles = [{string.Join(", ", Roles.Order(StringComparer.Ordinal).Select(EnigmaConfig.HoconString))}]",
             string.Create(CultureInfo.InvariantCulture, $"akka.cluster.min-nr-of-members = {MinMembers}")));
     }
 

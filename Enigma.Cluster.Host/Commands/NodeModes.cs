@@ -77,7 +77,6 @@ internal static class NodeModes
     /// </summary>
     private static Config SingleProcessDefaults(string dataDirectory)
     {
-        static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         return ConfigurationFactory.ParseString($$"""
             enigma.node {
               hostname = "127.0.0.1"
@@ -86,8 +85,8 @@ internal static class NodeModes
               roles = "all"
               seeds = ""
               min-members = 1
-              data-dir = {{Quote(dataDirectory)}}
-              journal = {{Quote(Path.Combine(dataDirectory, "journal.db"))}}
+              data-dir = {{EnigmaConfig.HoconString(dataDirectory)}}
+              journal = {{EnigmaConfig.HoconString(Path.Combine(dataDirectory, "journal.db"))}}
               journal-provider = "sqlite"
             }
             """);
