@@ -119,5 +119,7 @@ internal static class ExecutionRecovery
         public async Task<IReadOnlyList<ExchangeOrderReport>> OpenOrdersAsync(string symbol, CancellationToken ct) { await Never.Task.WaitAsync(ct); return []; }
 
         public async Task<long> PositionLotsAsync(string symbol, CancellationToken ct) { await Never.Task.WaitAsync(ct); return 0; }
+
+        public async Task<IReadOnlyList<ExchangeFundingReport>> FundingAfterAsync(string symbol, long afterMs, CancellationToken ct) { await Never.Task.WaitAsync(ct); return []; }
     }
 }

@@ -195,6 +195,8 @@ internal static class PipelineLatency
         public Task<IReadOnlyList<ExchangeOrderReport>> OpenOrdersAsync(string symbol, CancellationToken ct) => inner.OpenOrdersAsync(symbol, ct);
 
         public Task<long> PositionLotsAsync(string symbol, CancellationToken ct) => inner.PositionLotsAsync(symbol, ct);
+
+        public Task<IReadOnlyList<ExchangeFundingReport>> FundingAfterAsync(string symbol, long afterMs, CancellationToken ct) => inner.FundingAfterAsync(symbol, afterMs, ct);
     }
 
     /// <summary>Counts the signals with a direction (each one risk will size into an entry).</summary>

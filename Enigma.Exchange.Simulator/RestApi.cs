@@ -151,6 +151,7 @@ internal sealed class RestApi
             new("GET", "/api/v1/recentDoneOrders", true, RecentDoneOrders),
             new("GET", "/api/v1/fills", true, Fills),
             new("GET", "/api/v1/recentFills", true, RecentFills),
+            new("GET", "/api/v1/funding-history", true, FundingHistory),
             new("GET", "/api/v1/position", true, Position),
             new("GET", "/api/v1/positions", true, Positions),
             new("GET", "/api/v1/account-overview", true, AccountOverview),
@@ -402,6 +403,61 @@ internal sealed class RestApi
             .Where(f => orderId is not null ? f.OrderId == orderId : (symbol is null || f.Symbol == symbol) && (startAt is null || f.TimeMs >= startAt) && (endAt is null || f.TimeMs <= endAt))
             .Reverse().ToArray());
         return Paged(page, size, fills, KuCoinJson.Fill);
+    }
+
+    /// <summary>
+    /// The account's own funding payments (kucoin-futures-api.md 3.8), cursor style: <c>startAt</c>/<c>endAt</c> in ms,
+    /// <c>forward=true</c> oldest first (else newest first), at most <c>maxCount</c> (default 10, at most 100) with
+    /// <c>hasMore</c>. <c>funding</c> is positive when the position received it.
+    /// </summary>
+    private ApiReply FundingHistory(ApiRequest r)
+    {
+        var symbol = r.Q("symbol");
+        if (string.IsNullOrEmpty(symbol))
+        {
+            return ApiReply.Fail("400100", "symbol is required.");
+        }
+
+        if (!TryTime(r.Q("startAt"), out var startAt) || !TryTime(r.Q("endAt"), out var endAt))
+        {
+            return ApiReply.Fail("400100", "startAt and endAt must be times in milliseconds.");
+        }
+
+        var maxCount = 10;
+        if (r.Q("maxCount") is { } max && (!int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxCount) || maxCount is < 1 or > 100))
+        {
+            return ApiReply.Fail("400100", $"maxCount '{max}' must be 1 to 100.");
+        }
+
+        var forward = string.Equals(r.Q("forward"), "true", StringComparison.OrdinalIgnoreCase);
+        var matching = _venue.Run((ex, _) => ex.Fundings(r.AccountId).Where(f => f.Symbol == symbol && (startAt is null || f.TimeMs >= startAt) && (endAt is null || f.TimeMs <= endAt)).ToArray());
+        var ordered = forward ? matching : matching.Reverse().ToArray();
+        var page = ordered.Take(maxCount).ToArray();
+        return ApiReply.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("dataList");
+            foreach (var f in page)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", f.TimeMs);
+                w.WriteString("symbol", f.Symbol);
+                w.WriteNumber("timePoint", f.TimeMs);
+                w.WriteNumber("fundingRate", f.FundingRate);
+                w.WriteNumber("markPrice", f.MarkPrice);
+                w.WriteNumber("positionQty", f.Lots);
+                w.WriteNumber("positionCost", f.MarkPrice * f.Lots);
+                w.WriteNumber("funding", -f.Fee);
+                w.WriteString("settleCurrency", "USDT");
+                w.WriteString("context", "{}");
+                w.WriteString("marginMode", "ISOLATED");
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("hasMore", ordered.Length > page.Length);
+            w.WriteEndObject();
+        });
     }
 
     private ApiReply RecentFills(ApiRequest r)

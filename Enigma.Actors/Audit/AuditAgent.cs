@@ -155,6 +155,19 @@ public sealed class AuditAgent : ReceiveActor, IWithTimers
         Receive<AgentEnvelope<OrderPlacedOnExchange>>(e => OnOrderPlaced(e));
         Receive<AgentEnvelope<OrderFillRecorded>>(e => OnFill(e.Payload));
         Receive<AgentEnvelope<OrderFinished>>(e => Trail("order.finished", e.Payload));
+        Receive<AgentEnvelope<ApprovalRefused>>(e =>
+        {
+            Trail("execution.refused", e.Payload);
+            Remember($"{Clock(e.Payload.TimeMs)} {e.Payload.Symbol} last gate refused: {string.Join(", ", e.Payload.Codes)}");
+        });
+        Receive<AgentEnvelope<PositionWithoutStop>>(e =>
+        {
+            var breach = e.Payload;
+            _log.Error("Invariant violated (position without stop): {0} {1} lots: {2}; closed at market", breach.Symbol, breach.Lots, breach.Detail);
+            // Found by the Execution agent as it happens, not by the periodic check of a snapshot.
+            Trail("invariant.violated", new { invariant = "PositionWithoutStop", breach });
+            Remember($"{Clock(breach.TimeMs)} {breach.Symbol} position without stop for {breach.UnprotectedForMs} ms: closed at market");
+        });
         Receive<AgentEnvelope<PositionOpened>>(e => OnOpened(e.Payload));
         Receive<AgentEnvelope<PositionClosed>>(e => OnClosed(e.Payload));
         Receive<AgentEnvelope<Optimization.OptimizationCompleted>>(e =>

@@ -62,6 +62,15 @@ public sealed record BookTop(string Symbol, BookLevel[] Bids, BookLevel[] Asks, 
 /// <summary>The Execution agent's part of an emergency stop: cancel every working order, close the position at market.</summary>
 public sealed record EmergencyClose(string Symbol, string Reason) : IClusterMessage;
 
+/// <summary>
+/// On <c>position.unprotected</c> (the invariant "position without stop"): a position went longer than the stop
+/// deadline with no working stop at the exchange, and was closed at market.
+/// </summary>
+public sealed record PositionWithoutStop(string Symbol, long Lots, long UnprotectedForMs, string Detail, long TimeMs) : IClusterMessage;
+
+/// <summary>On <c>risk.rejected</c>: the Execution agent's last gate refused an approval (<see cref="ApprovalBounds"/>), with its codes.</summary>
+public sealed record ApprovalRefused(string Symbol, string ClientOrderId, IReadOnlyList<string> Codes, string Detail, long TimeMs) : IClusterMessage;
+
 public sealed record EmergencyCloseStarted(string Symbol, int OrdersCancelled, long ExitLots) : IClusterMessage;
 
 public sealed record GetExecutionStatus : IClusterMessage
@@ -103,6 +112,21 @@ public sealed record ExecutionSettings
 
     /// <summary>A book older than this is not used for pricing: the entry falls back to the price risk sized it with.</summary>
     public TimeSpan BookMaxAge { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A position with no working stop at the exchange for this long (its stop refused, or unplaceable through 429s,
+    /// 5xx or an open breaker) is closed at market: an unprotected position is not kept open on hope.
+    /// </summary>
+    public TimeSpan StopDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the exchange is asked for funding settlements not yet in the journal (also at every reconciliation).</summary>
+    public TimeSpan FundingCheckEvery { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The staircase trailing stop (the seed's trail-* keys of enigma.risk); null: stops stay where they were placed.</summary>
+    public TrailingStopParameters? Trailing { get; init; }
+
+    /// <summary>The last gate: what no approval may exceed, whatever risk decided (<see cref="ApprovalBounds"/>).</summary>
+    public ApprovalLimits Limits { get; init; } = new();
 }
 
 /// <summary>
@@ -126,6 +150,11 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _appliedTrades = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IActorRef Sender, decimal Leverage)> _placing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _cancelling = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unplaced = new(StringComparer.Ordinal);
+    private long? _unprotectedSince;
+    private decimal? _lastPrice;
+    private bool _closingInEmergency;
     private ExecutionState _state;
     private BookTop? _book;
     private ExecutionPhase _phase = ExecutionPhase.Recovering;
@@ -154,15 +183,12 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
 
         Command<GetExecutionStatus>(_ => Sender.Tell(Status()));
         Command<BookTop>(book => _book = book);
-        Command<Signal.CandleClosed>(closed => ExpireEntries(closed.Candle.OpenTimeMs + 300_000)); // the Data agent's candles are 5-minute
-        Command<EntriesExpired>(expired =>
+        Command<Signal.CandleClosed>(closed =>
         {
-            foreach (var failure in expired.Failures)
-            {
-                _log.Warning("{0}: cancelling an expired entry: {1}", _symbol, failure);
-            }
-
-            SchedulePoll();
+            // The Data agent's candles are 5-minute. Their close is the price the trailing stop follows, live as in a backtest.
+            _lastPrice = closed.Candle.Close;
+            ExpireEntries(closed.Candle.OpenTimeMs + 300_000);
+            Protect();
         });
         Command<Reconciled>(OnReconciled);
         Command<ReconciliationFailed>(failed =>
@@ -173,7 +199,11 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         Command<StartReconciliation>(_ => Reconcile());
         Command<PlaceApprovedOrder>(OnPlace);
         Command<EmergencyClose>(OnEmergencyClose);
-        Command<EmergencyCancelled>(OnEmergencyCancelled);
+        Command<EmergencyStep>(_ => OnEmergencyStep());
+        Command<EmergencyObserved>(OnEmergencyObserved);
+        Command<CancelAnswered>(OnCancelAnswered);
+        Command<CheckFunding>(_ => OnCheckFunding());
+        Command<FundingRead>(OnFundingRead);
         Command<Placed>(OnPlaced);
         Command<Poll>(_ => OnPoll());
         Command<Polled>(OnPolled);
@@ -382,13 +412,19 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
                 _phase = ExecutionPhase.Closed;
                 _closedReason = "reconciliation could not prove the state: " + string.Join("; ", problems);
                 _log.Error("{0}: {1}. No order will be accepted until an operator resolves it.", _symbol, _closedReason);
+                ContinueEmergencyClose();
+                Protect();
+                SchedulePoll();
             }
             else
             {
                 _phase = ExecutionPhase.Ready;
                 _closedReason = null;
                 _log.Info("{0}: reconciled with the exchange ({1} event(s) recorded); position {2} lots", _symbol, result.Events.Count, _state.Position.Lots);
+                ContinueEmergencyClose();
+                Protect();
                 SchedulePoll();
+                Timers.StartPeriodicTimer("funding", CheckFunding.Instance, TimeSpan.Zero, _settings.FundingCheckEvery);
             }
 
             Stash.UnstashAll();
@@ -410,6 +446,12 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         if (_phase == ExecutionPhase.Closed)
         {
             Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.NotReady, _closedReason ?? "closed"));
+            return;
+        }
+
+        if (_state.Emergency is { } emergency)
+        {
+            Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.NotReady, "an emergency close is under way: " + emergency.Reason));
             return;
         }
 
@@ -442,6 +484,19 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             }
 
             entryPrice = quote.IsOk ? quote.Price : null;
+        }
+
+        // The last gate: what no risk gate could have approved under the configured limits is never sent.
+        var mark = _book is { Bids.Length: > 0, Asks.Length: > 0 } fresh && now - fresh.AtMs <= _settings.BookMaxAge.TotalMilliseconds ? (fresh.Bids[0].Price + fresh.Asks[0].Price) / 2 : (decimal?)null;
+        var refusals = ApprovalBounds.Check(approval, _state.Contract, _settings.Limits, entryPrice ?? approval.EntryPrice, mark);
+        if (refusals.Count > 0)
+        {
+            var detail = string.Join("; ", refusals);
+            _log.Error("{0}: the last gate refused an approval: {1}", _symbol, detail);
+            Publish(Topics.RiskRejected, new ApprovalRefused(_symbol, entryId, [.. refusals.Select(r => r.Code)], detail, now));
+            Publish(Topics.OrderFilled, new OrderFinished(_symbol, entryId, OrderPurpose.Entry, OrderStatus.Rejected, 0, approval.Lots, now));
+            Sender.Tell(new OrderPlacementResult(_symbol, entryId, PlacementStatus.Refused, detail));
+            return;
         }
 
         var orders = new[]
@@ -481,17 +536,24 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             PersistAndApply([new OrderAccepted(now, placed.ClientOrderId, accepted.ExchangeOrderId!)], () =>
             {
                 waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Accepted, accepted.ExchangeOrderId!));
+                Protect();
                 SchedulePoll();
             });
         }
         else if (placed.Outcome is { Refusal: { } refusal })
         {
+            _log.Warning("{0}: the exchange refused {1}: {2}", _symbol, placed.ClientOrderId, refusal);
             PersistAndApply([new OrderRejected(now, placed.ClientOrderId, refusal)], () =>
-                waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Refused, refusal)));
+            {
+                waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Refused, refusal));
+                Protect();
+                SchedulePoll();
+            });
         }
         else
         {
-            // Unknown outcome: the order stays new; the next poll asks the exchange by clientOid.
+            // Unknown outcome: the order stays new; the next poll asks the exchange by clientOid, and sends a stop,
+            // target or exit the exchange never received again (ProtectiveOrders).
             _log.Warning("{0}: placing {1} ended without an answer ({2}); it will be looked up by clientOid", _symbol, placed.ClientOrderId, placed.Failure);
             waiting.Sender?.Tell(new OrderPlacementResult(_symbol, placed.ClientOrderId, PlacementStatus.Pending, placed.Failure ?? "no answer"));
             SchedulePoll();
@@ -500,7 +562,11 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
 
     // ----- Entries that never fill ------------------------------------------------------------------------------
 
-    /// <summary>The market's time (a candle's close, from the Data agent): unfilled entries past their timeout are cancelled.</summary>
+    /// <summary>
+    /// The market's time (a candle's close, from the Data agent): unfilled entries past their timeout are cancelled,
+    /// alone. Their stop and target stay until the entry's end is known: a fill racing the cancel stays protected, and
+    /// an entry that ends unfilled loses them then (<see cref="ProtectiveOrders"/>).
+    /// </summary>
     private void ExpireEntries(long marketTimeMs)
     {
         if (_phase != ExecutionPhase.Ready)
@@ -509,18 +575,14 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         }
 
         var expired = _state.Orders.Values
-            .Where(o => o is { Purpose: OrderPurpose.Entry, FilledLots: 0, IsFinal: false } && !_placing.ContainsKey(o.ClientOrderId)
+            .Where(o => o is { Purpose: OrderPurpose.Entry, FilledLots: 0, IsFinal: false } && !_placing.ContainsKey(o.ClientOrderId) && !_cancelling.Contains(o.ClientOrderId)
                 && ClientOrderIds.DecisionTime(o.ClientOrderId) is { } decided && marketTimeMs - decided >= _settings.EntryTimeout.TotalMilliseconds)
-            .SelectMany(o => new[] { o.ClientOrderId, ClientOrderIds.Sibling(o.ClientOrderId, OrderPurpose.StopLoss), ClientOrderIds.Sibling(o.ClientOrderId, OrderPurpose.TakeProfit) })
-            .Where(id => _state.Orders.TryGetValue(id, out var order) && !order.IsFinal)
             .ToList();
-        if (expired.Count == 0)
+        foreach (var entry in expired)
         {
-            return;
+            _log.Info("{0}: entry {1} unfilled for {2} is cancelled", _symbol, entry.ClientOrderId, _settings.EntryTimeout);
+            Cancel(entry.ClientOrderId, "unfilled past the entry timeout");
         }
-
-        _log.Info("{0}: {1} order(s) of entries unfilled for {2} are cancelled", _symbol, expired.Count, _settings.EntryTimeout);
-        CancelAllAsync(expired).PipeTo(Self, success: failures => new EntriesExpired(failures), failure: e => new EntriesExpired([e.GetBaseException().Message]));
     }
 
     // ----- Emergency stop ---------------------------------------------------------------------------------------
@@ -533,61 +595,214 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        // Even a closed entity closes what it knows of: an emergency overrides the wait for an operator.
-        var working = _state.Orders.Values.Where(o => !o.IsFinal).Select(o => o.ClientOrderId).ToList();
-        var sender = Sender;
-        _log.Error("{0}: emergency close ({1}): cancelling {2} order(s), closing {3} lots", _symbol, command.Reason, working.Count, _state.Position.Lots);
-        CancelAllAsync(working).PipeTo(Self, sender, success: failures => new EmergencyCancelled(command.Reason, working.Count, failures), failure: e => new EmergencyCancelled(command.Reason, working.Count, [e.GetBaseException().Message]));
-    }
-
-    private async Task<IReadOnlyList<string>> CancelAllAsync(List<string> clientOrderIds)
-    {
-        var failures = new List<string>();
-        foreach (var id in clientOrderIds)
-        {
-            try
-            {
-                await _exchange.CancelAsync(_symbol, id, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is Domain.Exchange.ExchangeRequestException or HttpRequestException or TimeoutException)
-            {
-                // Already done, or the exchange is failing: the poll records what really happened either way.
-                failures.Add($"{id}: {e.Message}");
-            }
-        }
-
-        return failures;
-    }
-
-    private void OnEmergencyCancelled(EmergencyCancelled cancelled)
-    {
+        // Even a closed entity closes: an emergency overrides the wait for an operator. The request is journaled
+        // first, so a crash in the middle resumes the close.
+        var working = _state.Orders.Values.Count(o => !o.IsFinal);
         var lots = Math.Abs(_state.Position.Lots);
-        if (lots > 0 && _state.Position.Side is { } side)
+        var sender = Sender;
+        _log.Error("{0}: emergency close ({1}): {2} order(s) working, the journal holds {3} lots; closing to the exchange's flat", _symbol, command.Reason, working, _state.Position.Lots);
+        PersistAndApply(_state.Emergency is null ? [new EmergencyCloseRequested(Now, command.Reason)] : [], () =>
         {
-            var now = Now;
-            var mark = _state.Position.AverageEntry;
-            var exit = Order.EmergencyExit(_symbol, side, lots, mark, ClientOrderIds.For(_symbol, now, OrderPurpose.EmergencyExit));
-            PersistAndApply([new OrderPlaced(now, exit)], () =>
+            sender.Tell(new EmergencyCloseStarted(_symbol, working, lots));
+            ContinueEmergencyClose();
+        });
+    }
+
+    private void ContinueEmergencyClose()
+    {
+        if (_state.Emergency is not null && !_closingInEmergency)
+        {
+            _closingInEmergency = true;
+            Self.Tell(EmergencyStep.Instance);
+        }
+    }
+
+    /// <summary>One round of the emergency close: what the exchange has (fills, orders it never received, its position).</summary>
+    private void OnEmergencyStep()
+    {
+        var working = _state.Orders.Values.Where(o => !o.IsFinal && !_placing.ContainsKey(o.ClientOrderId)).ToList();
+        var applied = _appliedTrades.ToImmutableHashSet(StringComparer.Ordinal);
+        var now = Now;
+        ObserveAsync(working, applied, now).PipeTo(Self, failure: e => new EmergencyObserved(new Polled([], [], e.GetBaseException().Message), null));
+    }
+
+    private async Task<EmergencyObserved> ObserveAsync(List<Order> working, ImmutableHashSet<string> applied, long now)
+    {
+        var polled = await PollAsync(working, applied, now).ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return new EmergencyObserved(polled, await _exchange.PositionLotsAsync(_symbol, timeout.Token).ConfigureAwait(false));
+    }
+
+    private void OnEmergencyObserved(EmergencyObserved observed)
+    {
+        RecordPolled(observed.Polled, () =>
+        {
+            var next = _settings.PollInterval;
+            if (observed.ExchangeLots is not { } exchangeLots)
             {
-                _placing[exit.ClientOrderId] = (ActorRefs.Nobody, 1);
-                Send(exit, 1);
-            });
-        }
+                _log.Warning("{0}: emergency close: the exchange cannot be read ({1}); trying again", _symbol, observed.Polled.Failure);
+            }
+            else if (EmergencyCloser.IsDone(_state, exchangeLots))
+            {
+                PersistAndApply([new EmergencyCloseCompleted(Now)], () =>
+                {
+                    _closingInEmergency = false;
+                    _log.Warning("{0}: emergency close done: the exchange reports flat, nothing working", _symbol);
+                    if (_state.Position.Lots != 0)
+                    {
+                        _phase = ExecutionPhase.Closed;
+                        _closedReason = $"after the emergency close the exchange is flat but the journal holds {_state.Position.Lots} lots: fills are missing from the journal";
+                        _log.Error("{0}: {1}. No order will be accepted until an operator resolves it.", _symbol, _closedReason);
+                    }
+                });
+                return;
+            }
+            else
+            {
+                Execute(EmergencyCloser.Decide(_state, exchangeLots, View()));
+            }
 
-        foreach (var failure in cancelled.Failures)
+            Timers.StartSingleTimer("emergency", EmergencyStep.Instance, next);
+        });
+    }
+
+    // ----- Protective orders ------------------------------------------------------------------------------------
+
+    private ProtectionView View() => new(_placing.Keys.Concat(_cancelling).ToHashSet(StringComparer.Ordinal), _unplaced.ToHashSet(StringComparer.Ordinal), _unprotectedSince, _lastPrice);
+
+    /// <summary>
+    /// Runs the protective-order state machine over the journal's state and carries out what it decides. An entity
+    /// that could not prove its state (closed, waiting for an operator) still closes a position left without a stop
+    /// past the deadline: exits and stops always may.
+    /// </summary>
+    private void Protect()
+    {
+        if (_phase is not (ExecutionPhase.Ready or ExecutionPhase.Closed) || _state.Emergency is not null)
         {
-            _log.Warning("{0}: emergency cancel: {1}", _symbol, failure);
+            return;
         }
 
-        Sender.Tell(new EmergencyCloseStarted(_symbol, cancelled.Orders, lots));
+        if (ProtectiveOrders.IsProtected(_state))
+        {
+            _unprotectedSince = null;
+        }
+        else
+        {
+            _unprotectedSince ??= Now;
+        }
+
+        var actions = ProtectiveOrders.Decide(_state, View(), Now, _settings.StopDeadline, _settings.Trailing);
+        Execute(_phase == ExecutionPhase.Ready ? actions : [.. actions.OfType<CloseUnprotected>()]);
+    }
+
+    private void Execute(IReadOnlyList<ProtectiveAction> actions)
+    {
+        var now = Now;
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case CancelOrder cancel:
+                    _log.Info("{0}: cancelling {1}: {2}", _symbol, cancel.ClientOrderId, cancel.Reason);
+                    Cancel(cancel.ClientOrderId, cancel.Reason);
+                    break;
+                case ResendOrder resend when _state.Orders.TryGetValue(resend.ClientOrderId, out var order):
+                    _log.Warning("{0}: sending {1} again: {2}", _symbol, resend.ClientOrderId, resend.Reason);
+                    _unplaced.Remove(resend.ClientOrderId);
+                    _placing[order.ClientOrderId] = (ActorRefs.Nobody, order.Leverage ?? 1);
+                    Send(order, order.Leverage ?? 1);
+                    break;
+                case PlaceProtectiveOrder place:
+                    _log.Warning("{0}: placing {1} ({2} {3} lots): {4}", _symbol, place.Order.ClientOrderId, place.Order.Purpose, place.Order.Lots, place.Reason);
+                    PlaceNew(place.Order, now);
+                    break;
+                case CloseUnprotected close:
+                    // Closed by the emergency close: sized from the exchange's position, sent again and repeated until
+                    // the exchange reports flat, journaled so that a crash in the middle resumes it.
+                    _log.Error("{0}: position without stop: {1}; closing {2} lots at market", _symbol, close.Reason, close.Lots);
+                    Publish(Topics.PositionUnprotected, new PositionWithoutStop(_symbol, close.Lots, close.UnprotectedForMs, close.Reason, now));
+                    _unprotectedSince = null;
+                    PersistAndApply([new EmergencyCloseRequested(now, "position without stop: " + close.Reason)], ContinueEmergencyClose);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>Written before it is sent: after a crash the journal knows the clientOid to look for.</summary>
+    private void PlaceNew(Order order, long now)
+    {
+        _placing[order.ClientOrderId] = (ActorRefs.Nobody, order.Leverage ?? 1);
+        PersistAndApply([new OrderPlaced(now, order)], () => Send(order, order.Leverage ?? 1));
+    }
+
+    private void Cancel(string clientOrderId, string reason)
+    {
+        if (!_cancelling.Add(clientOrderId))
+        {
+            return;
+        }
+
+        _exchange.CancelAsync(_symbol, clientOrderId, CancellationToken.None)
+            .PipeTo(Self, success: () => new CancelAnswered(clientOrderId, reason, null), failure: e => new CancelAnswered(clientOrderId, reason, e.GetBaseException().Message));
+    }
+
+    private void OnCancelAnswered(CancelAnswered answer)
+    {
+        _cancelling.Remove(answer.ClientOrderId);
+        if (answer.Failure is not null)
+        {
+            // Already done at the exchange, or the exchange is failing: the poll records what really happened.
+            _log.Info("{0}: cancelling {1} ({2}) failed: {3}", _symbol, answer.ClientOrderId, answer.Reason, answer.Failure);
+        }
+
         SchedulePoll();
+    }
+
+    // ----- Funding ----------------------------------------------------------------------------------------------
+
+    /// <summary>Funding is the exchange's to settle: the journal records each settlement it reports, once (by its time).</summary>
+    private void OnCheckFunding()
+    {
+        if (_phase != ExecutionPhase.Ready || _state.FundingRecordedUntilMs is not { } after)
+        {
+            return;
+        }
+
+        FundingAsync(after).PipeTo(Self, failure: e => new FundingRead([], e.GetBaseException().Message));
+    }
+
+    private async Task<FundingRead> FundingAsync(long after)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return new FundingRead(await _exchange.FundingAfterAsync(_symbol, after, timeout.Token).ConfigureAwait(false), null);
+    }
+
+    private void OnFundingRead(FundingRead read)
+    {
+        if (read.Failure is not null)
+        {
+            _log.Warning("{0}: reading funding settlements failed ({1}); trying again in {2}", _symbol, read.Failure, _settings.FundingCheckEvery);
+            return;
+        }
+
+        // Only those still after the latest recorded: a read that raced another records nothing twice.
+        var fresh = read.Settlements.Where(f => f.TimeMs > (_state.FundingRecordedUntilMs ?? long.MinValue)).OrderBy(f => f.TimeMs)
+            .Select(f => (ExecutionEvent)new FundingSettled(f.TimeMs, f.FundingRate, f.MarkPrice, f.Paid)).ToList();
+        if (fresh.Count > 0)
+        {
+            _log.Info("{0}: {1} funding settlement(s) recorded, {2} paid", _symbol, fresh.Count, fresh.Cast<FundingSettled>().Sum(f => f.Amount));
+        }
+
+        PersistAndApply(fresh, () => { });
     }
 
     // ----- Following working orders -----------------------------------------------------------------------------
 
     private void SchedulePoll()
     {
-        if (!_polling && _phase == ExecutionPhase.Ready && _state.Orders.Values.Any(o => !o.IsFinal))
+        // A closed entity keeps following its own orders too: it records what the exchange did, and closes a position
+        // left without a stop (Protect).
+        if (!_polling && _phase is ExecutionPhase.Ready or ExecutionPhase.Closed && (_state.Position.Lots != 0 || _state.Orders.Values.Any(o => !o.IsFinal)))
         {
             _polling = true;
             Timers.StartSingleTimer("poll", Poll.Instance, _settings.PollInterval);
@@ -599,13 +814,14 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         var working = _state.Orders.Values.Where(o => !o.IsFinal && !_placing.ContainsKey(o.ClientOrderId)).ToList();
         var applied = _appliedTrades.ToImmutableHashSet(StringComparer.Ordinal);
         var now = Now;
-        PollAsync(working, applied, now).PipeTo(Self, failure: e => new Polled([], e.GetBaseException().Message));
+        PollAsync(working, applied, now).PipeTo(Self, failure: e => new Polled([], [], e.GetBaseException().Message));
     }
 
     private async Task<Polled> PollAsync(List<Order> working, ImmutableHashSet<string> applied, long now)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = new List<ExecutionEvent>();
+        var unplaced = new List<string>();
         foreach (var order in working)
         {
             var found = await _exchange.FindOrderAsync(order.ClientOrderId, timeout.Token).ConfigureAwait(false);
@@ -613,9 +829,13 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             {
                 events.AddRange(await ExchangeEventsAsync(order, found, applied, now, timeout.Token).ConfigureAwait(false));
             }
+            else if (order.Status == OrderStatus.New)
+            {
+                unplaced.Add(order.ClientOrderId); // its send ended without an answer, and the exchange has never heard of it
+            }
         }
 
-        return new Polled(events, null);
+        return new Polled(events, unplaced, null);
     }
 
     private void OnPolled(Polled polled)
@@ -625,6 +845,19 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         {
             _log.Warning("{0}: checking working orders failed ({1}); trying again", _symbol, polled.Failure);
         }
+
+        RecordPolled(polled, () =>
+        {
+            Protect();
+            SchedulePoll();
+        });
+    }
+
+    /// <summary>Persists what a poll found that still applies, and remembers the orders the exchange never received.</summary>
+    private void RecordPolled(Polled polled, Action then)
+    {
+        _unplaced.Clear();
+        _unplaced.UnionWith(polled.Unplaced.Where(id => !_placing.ContainsKey(id)));
 
         // Events for orders that moved on meanwhile are dropped: the next poll sees the exchange again.
         var fresh = new List<ExecutionEvent>();
@@ -647,7 +880,7 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
             }
         }
 
-        PersistAndApply(fresh, SchedulePoll);
+        PersistAndApply(fresh, then);
     }
 
     private sealed record StartReconciliation
@@ -666,9 +899,21 @@ public sealed class ExecutionEntity : ReceivePersistentActor, IWithTimers
         public static Poll Instance { get; } = new();
     }
 
-    private sealed record Polled(IReadOnlyList<ExecutionEvent> Events, string? Failure);
+    private sealed record Polled(IReadOnlyList<ExecutionEvent> Events, IReadOnlyList<string> Unplaced, string? Failure);
 
-    private sealed record EmergencyCancelled(string Reason, int Orders, IReadOnlyList<string> Failures);
+    private sealed record EmergencyStep
+    {
+        public static EmergencyStep Instance { get; } = new();
+    }
 
-    private sealed record EntriesExpired(IReadOnlyList<string> Failures);
+    private sealed record EmergencyObserved(Polled Polled, long? ExchangeLots);
+
+    private sealed record CheckFunding
+    {
+        public static CheckFunding Instance { get; } = new();
+    }
+
+    private sealed record FundingRead(IReadOnlyList<ExchangeFundingReport> Settlements, string? Failure);
+
+    private sealed record CancelAnswered(string ClientOrderId, string Reason, string? Failure);
 }

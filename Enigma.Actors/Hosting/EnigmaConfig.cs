@@ -4,6 +4,7 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Persistence.Sql.Config;
 using Enigma.Actors.Execution;
+using Enigma.Domain.Execution;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
 
@@ -132,7 +133,7 @@ public static class EnigmaConfig
 
     public static ExecutionSettings ExecutionSettings(Config config) => ExecutionSettings(EnigmaConfiguration.Over(config, _ => null));
 
-    /// <summary>enigma.execution (ENIGMA_EXECUTION_ + key): snapshots, polling, the seed's MAX_SLIPPAGE, the entry timeout.</summary>
+    /// <summary>enigma.execution (ENIGMA_EXECUTION_ + key): snapshots, polling, the seed's MAX_SLIPPAGE, the entry timeout, the stop deadline, the last gate's limits.</summary>
     public static ExecutionSettings ExecutionSettings(EnigmaConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -147,6 +148,14 @@ public static class EnigmaConfig
                 ? fraction
                 : throw section.Error("max-slippage", $" = '{slippage}' must be a fraction in (0, 1), such as 0.005 for 0.5%"),
             EntryTimeout = section.Duration("entry-timeout", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7)),
+            StopDeadline = section.Duration("stop-deadline", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            FundingCheckEvery = section.Duration("funding-check-every", TimeSpan.FromSeconds(1), TimeSpan.FromHours(8)),
+            Limits = new ApprovalLimits
+            {
+                MaxLeverage = section.Number("max-leverage", 1, 200),
+                MaxOrderNotional = section.Number("max-order-notional", 1, 1_000_000_000),
+                MaxMarkDistance = section.Number("max-mark-distance", 0.0001m, 0.5m),
+            },
         };
     }
 

@@ -50,13 +50,14 @@ public sealed record EnigmaSettings
         // Fail on everything now, not when the agent that reads a key happens to start.
         _ = TradingParameters.Audit(configuration, null);
         _ = TradingParameters.Notifications(configuration, "check");
+        var risk = TradingParameters.Risk(configuration);
         return new EnigmaSettings
         {
             Configuration = configuration,
             Node = NodeSettings.Load(configuration),
-            Risk = TradingParameters.Risk(configuration),
+            Risk = risk,
             Signal = TradingParameters.Signal(configuration),
-            Execution = EnigmaConfig.ExecutionSettings(configuration),
+            Execution = EnigmaConfig.ExecutionSettings(configuration) with { Trailing = TrailingStopParameters.From(risk) },
             Orchestrator = TradingParameters.Orchestrator(configuration),
             Optimizer = TradingParameters.Optimizer(configuration),
             SqliteSynchronous = EnigmaConfig.SqliteSynchronous(configuration),

@@ -63,6 +63,9 @@ public static class Topics
     public const string OrderFilled = "order.filled";
     public const string PositionOpened = "position.opened";
     public const string PositionClosed = "position.closed";
+
+    /// <summary>Not in the seed: a position found without a working stop past the deadline (issue 17's invariant).</summary>
+    public const string PositionUnprotected = "position.unprotected";
     public const string HealthDegraded = "health.degraded";
     public const string EmergencyStop = "emergency.stop";
     public const string ParametersDeployed = "parameters.deployed";
@@ -77,6 +80,7 @@ public static class Topics
         [OrderFilled] = [Agents.Risk, Agents.Audit],
         [PositionOpened] = [Agents.Orchestrator, Agents.Signal, Agents.Risk, Agents.Execution, Agents.Data, Agents.Optimizer, Agents.Audit],
         [PositionClosed] = [Agents.Optimizer, Agents.Audit],
+        [PositionUnprotected] = [Agents.Audit],
         [HealthDegraded] = [Agents.Orchestrator],
         [EmergencyStop] = [Agents.Orchestrator, Agents.Signal, Agents.Risk, Agents.Execution, Agents.Data, Agents.Optimizer, Agents.Audit],
         [ParametersDeployed] = [Agents.Audit],

@@ -41,6 +41,8 @@ public sealed class JournalSerializer : SerializerWithStringManifest
         [typeof(OrderRejected)] = "execution.order-rejected.v1",
         [typeof(OrderExpired)] = "execution.order-expired.v1",
         [typeof(FundingSettled)] = "execution.funding-settled.v1",
+        [typeof(EmergencyCloseRequested)] = "execution.emergency-close-requested.v1",
+        [typeof(EmergencyCloseCompleted)] = "execution.emergency-close-completed.v1",
         [typeof(ExecutionSnapshot)] = "execution.snapshot.v1",
         [typeof(SystemStateChanged)] = "orchestrator.state-changed.v1",
     };

@@ -69,6 +69,8 @@ public sealed class MessageSerializer : SerializerWithStringManifest
         [typeof(BookTop)] = "execution.book-top.v1",
         [typeof(EmergencyClose)] = "execution.emergency-close.v1",
         [typeof(EmergencyCloseStarted)] = "execution.emergency-close-started.v1",
+        [typeof(PositionWithoutStop)] = "execution.position-without-stop.v1",
+        [typeof(ApprovalRefused)] = "execution.approval-refused.v1",
         [typeof(GetExecutionStatus)] = "execution.get-status.v1",
         [typeof(ExecutionStatus)] = "execution.status.v1",
 

@@ -44,6 +44,12 @@ public sealed record BacktestSettings
     public bool PlayEveryCandle { get; init; }
 
     /// <summary>
+    /// The staircase trailing stop, moved at each closed candle with the code the live Execution agent runs
+    /// (<see cref="Risk.TrailingStops"/>); null: stops stay where the strategy placed them.
+    /// </summary>
+    public Risk.TrailingStopParameters? Trailing { get; init; }
+
+    /// <summary>
     /// The venue's terms (book shape, funding rate, the seed of the book and of the paths). A backtest publishes no
     /// market data: nobody subscribes, and matching is the same without it.
     /// </summary>

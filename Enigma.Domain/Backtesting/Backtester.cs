@@ -2,6 +2,7 @@ using System.Globalization;
 using Enigma.Domain.Exchange;
 using Enigma.Domain.Execution;
 using Enigma.Domain.Market;
+using Enigma.Domain.Risk;
 
 namespace Enigma.Domain.Backtesting;
 
@@ -62,6 +63,7 @@ public static class Backtester
         private bool _started;
         private long _lastTimeMs;
         private decimal _idleWallet = settings.InitialBalance;
+        private string? _stopOid;
 
         public List<BacktestTrade> Trades => _trades;
 
@@ -105,6 +107,11 @@ public static class Backtester
                     Advance(path[i]);
                     Settle(path[i].TimeMs);
                 }
+            }
+
+            if (atStake)
+            {
+                Trail(candle);
             }
 
             // Flat with nothing working, the wallet cannot have changed since it was last read.
@@ -186,7 +193,8 @@ public static class Backtester
                     var exitSide = enter.Side == Side.Long ? OrderSide.Sell : OrderSide.Buy;
                     if (enter.StopPrice is { } stop)
                     {
-                        Place(new OrderRequest { AccountId = Account, ClientOid = Oid("SL"), Symbol = contract.Symbol, Side = exitSide, Type = ExchangeOrderType.Market, Lots = enter.Lots, Leverage = enter.Leverage, ReduceOnly = true, Stop = enter.Side == Side.Long ? StopDirection.Down : StopDirection.Up, StopPrice = stop }, nowMs);
+                        _stopOid = Oid("SL");
+                        Place(new OrderRequest { AccountId = Account, ClientOid = _stopOid, Symbol = contract.Symbol, Side = exitSide, Type = ExchangeOrderType.Market, Lots = enter.Lots, Leverage = enter.Leverage, ReduceOnly = true, Stop = enter.Side == Side.Long ? StopDirection.Down : StopDirection.Up, StopPrice = stop }, nowMs);
                     }
 
                     if (enter.TakeProfitPrice is { } target)
@@ -200,6 +208,32 @@ public static class Backtester
                     Settle(nowMs, ExitKind.Signal);
                     break;
             }
+        }
+
+        /// <summary>
+        /// The candle has closed with the position still open: the staircase may tighten its stop (the new stop placed,
+        /// then the old one cancelled, as live). The Execution agent makes the same call on the same close.
+        /// </summary>
+        private void Trail(in Candle candle)
+        {
+            if (settings.Trailing is not { } trailing || _open is not { } open || _stopOid is not { } oid
+                || _venue.OrderByClientOid(Account, oid) is not { IsActive: true, StopPrice: { } stop } working
+                || _venue.Position(Account, contract.Symbol) is not { IsOpen: true } position
+                || TrailingStops.Next(contract, open.Action.Side, position.AverageEntry, open.Action.Leverage, stop, candle.Close, trailing) is not { } next)
+            {
+                return;
+            }
+
+            var closeTime = candle.OpenTimeMs + timeframe.Milliseconds - 1;
+            var moved = Oid("SL");
+            if (Place(new OrderRequest { AccountId = Account, ClientOid = moved, Symbol = contract.Symbol, Side = working.Side, Type = ExchangeOrderType.Market, Lots = working.Lots, Leverage = working.Leverage, ReduceOnly = true, Stop = working.Stop, StopPrice = next }, closeTime) is null)
+            {
+                return;
+            }
+
+            _venue.Cancel(Account, working.Id, closeTime);
+            _venue.TakeEvents();
+            _stopOid = moved;
         }
 
         private ExchangeOrder? Place(OrderRequest request, long nowMs)

@@ -301,6 +301,10 @@ public sealed class SimulatedExchange
     public IReadOnlyList<ExchangeFill> Fills(string accountId) =>
         _accounts.TryGetValue(accountId, out var a) ? a.Fills.ToArray() : [];
 
+    /// <summary>The account's funding settlements, oldest first (GET /api/v1/funding-history).</summary>
+    public IReadOnlyList<FundingCharged> Fundings(string accountId) =>
+        _accounts.TryGetValue(accountId, out var a) ? a.Fundings.ToArray() : [];
+
     /// <summary>How many fills the account has had: with <see cref="FillsSince"/>, a reader takes only what is new.</summary>
     public int FillCount(string accountId) => _accounts.TryGetValue(accountId, out var a) ? a.Fills.Count : 0;
 
@@ -772,7 +776,9 @@ public sealed class SimulatedExchange
             account.WalletBalance -= fee;
             position = position with { FundingPaid = position.FundingPaid + fee, UpdatedAtMs = fundingTimeMs };
             account.Positions[contract.Symbol] = position;
-            _outbox.Add(new FundingCharged(contract.Symbol, fundingTimeMs, account.Id, position.Lots, market.Last, _settings.FundingRate, fee));
+            var charged = new FundingCharged(contract.Symbol, fundingTimeMs, account.Id, position.Lots, market.Last, _settings.FundingRate, fee);
+            account.Fundings.Add(charged);
+            _outbox.Add(charged);
             _outbox.Add(new PositionChanged(contract.Symbol, fundingTimeMs, PositionChangeReason.FundingSettlement, position, market.Last));
             PublishWallet(account, market, fundingTimeMs);
         }
@@ -894,6 +900,8 @@ public sealed class SimulatedExchange
         public Dictionary<string, ExchangePosition> Positions { get; } = new(StringComparer.Ordinal);
 
         public List<ExchangeFill> Fills { get; } = [];
+
+        public List<FundingCharged> Fundings { get; } = [];
     }
 
     private sealed class SymbolMarket(ContractSpec contract, SyntheticOrderBook book)

@@ -27,3 +27,9 @@ public sealed record OrderExpired(long TimestampMs, string ClientOrderId) : Exec
 
 /// <summary>A funding settlement: <paramref name="Amount"/> is paid by the position (negative when it receives).</summary>
 public sealed record FundingSettled(long TimestampMs, decimal FundingRate, decimal MarkPrice, decimal Amount) : ExecutionEvent(TimestampMs);
+
+/// <summary>An emergency close began: until <see cref="EmergencyCloseCompleted"/> the symbol takes no entry and is closed to flat.</summary>
+public sealed record EmergencyCloseRequested(long TimestampMs, string Reason) : ExecutionEvent(TimestampMs);
+
+/// <summary>The exchange reported the symbol flat with nothing working: the emergency close is done.</summary>
+public sealed record EmergencyCloseCompleted(long TimestampMs) : ExecutionEvent(TimestampMs);

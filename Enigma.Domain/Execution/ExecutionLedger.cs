@@ -39,6 +39,9 @@ public sealed record FillQuality(int Fills, decimal TotalSlippage, decimal Worst
     public FillQuality Add(decimal slippage) => new(Fills + 1, TotalSlippage + slippage, Math.Max(WorstSlippage, slippage));
 }
 
+/// <summary>An emergency close under way: when it was asked for (its exits' ids carry this time) and why.</summary>
+public sealed record EmergencyClosing(long SinceMs, string Reason);
+
 /// <summary>When the open position opened, and the cash before its first fill: a round trip's net PnL is the cash after it minus this.</summary>
 public sealed record PositionOpening(long OpenedAtMs, decimal CashBefore);
 
@@ -51,8 +54,17 @@ public sealed record RoundTrip(Side Side, long OpenedAtMs, long ClosedAtMs, deci
 
 /// <param name="RoundTrips">The most recent round trips, newest last (at most <see cref="RoundTripsKept"/>): after a
 /// restart the losing streak is counted from them, not from zero. Null in snapshots written before it existed.</param>
-public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount, PositionOpening? Opening = null, ImmutableList<RoundTrip>? RoundTrips = null)
+/// <param name="Emergency">Set while an emergency close is under way (from its request to its completion).</param>
+/// <param name="LastFundingMs">The exchange's time of the latest funding settlement recorded: the next are those after it.</param>
+public sealed record ExecutionState(ContractSpec Contract, decimal Cash, PositionState Position, ImmutableDictionary<string, Order> Orders, FillQuality Quality, long EventCount, PositionOpening? Opening = null, ImmutableList<RoundTrip>? RoundTrips = null, EmergencyClosing? Emergency = null, long? LastFundingMs = null)
 {
+    /// <summary>
+    /// The exchange time after which funding settlements are still to be recorded: after the latest one recorded, else
+    /// from the oldest position the state remembers (funding is only ever charged on an open position); null when
+    /// this symbol never held one.
+    /// </summary>
+    public long? FundingRecordedUntilMs => LastFundingMs ?? (RecentRoundTrips.Count > 0 ? RecentRoundTrips[0].OpenedAtMs - 1 : Opening is { } o ? o.OpenedAtMs - 1 : null);
+
     public const int RoundTripsKept = 50;
 
     public IReadOnlyList<RoundTrip> RecentRoundTrips => RoundTrips ?? [];
@@ -90,8 +102,11 @@ public static class ExecutionLedger
             OrderCancelled cancelled => Update(state, cancelled.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Cancelled)),
             OrderRejected rejected => Update(state, rejected.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Rejected)),
             OrderExpired expired => Update(state, expired.ClientOrderId, o => OrderStateMachine.Move(o, OrderStatus.Expired)),
+            EmergencyCloseRequested requested => state with { Emergency = state.Emergency ?? new EmergencyClosing(requested.TimestampMs, requested.Reason) },
+            EmergencyCloseCompleted => state with { Emergency = null },
             FundingSettled funding => state with
             {
+                LastFundingMs = Math.Max(state.LastFundingMs ?? long.MinValue, funding.TimestampMs),
                 Cash = state.Cash - funding.Amount,
                 Position = state.Position with { FundingPaid = state.Position.FundingPaid + funding.Amount },
             },

@@ -45,7 +45,11 @@ public enum OrderStatus
     Expired,
 }
 
-/// <summary>An order as the Execution agent tracks it, from placement to its final state.</summary>
+/// <summary>
+/// An order as the Execution agent tracks it, from placement to its final state. <see cref="Leverage"/> is the
+/// approval's (null in journals written before it was kept, and for exits, which need none; a null is not written, so
+/// what version 1 wrote reads and writes back unchanged).
+/// </summary>
 public sealed record Order(
     string ClientOrderId,
     string Symbol,
@@ -59,7 +63,8 @@ public sealed record Order(
     decimal ExpectedPrice,
     OrderStatus Status = OrderStatus.New,
     long FilledLots = 0,
-    string? ExchangeOrderId = null)
+    string? ExchangeOrderId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] decimal? Leverage = null)
 {
     public long RemainingLots => Lots - FilledLots;
 
@@ -74,7 +79,7 @@ public sealed record Order(
         ArgumentNullException.ThrowIfNull(approved);
         var limit = price ?? approved.EntryPrice;
         return new(ClientOrderIds.Require(clientOrderId), approved.Symbol, approved.Side == Side.Long ? OrderSide.Buy : OrderSide.Sell,
-            OrderType.Limit, OrderPurpose.Entry, approved.Lots, limit, null, false, limit);
+            OrderType.Limit, OrderPurpose.Entry, approved.Lots, limit, null, false, limit, Leverage: approved.Leverage);
     }
 
     /// <summary>The approved order's stop loss: reduce-only, triggered at its stop price.</summary>
@@ -82,7 +87,7 @@ public sealed record Order(
     {
         ArgumentNullException.ThrowIfNull(approved);
         return new(ClientOrderIds.Require(clientOrderId), approved.Symbol, approved.Side == Side.Long ? OrderSide.Sell : OrderSide.Buy,
-            OrderType.StopMarket, OrderPurpose.StopLoss, approved.Lots, null, approved.StopPrice, true, approved.StopPrice);
+            OrderType.StopMarket, OrderPurpose.StopLoss, approved.Lots, null, approved.StopPrice, true, approved.StopPrice, Leverage: approved.Leverage);
     }
 
     /// <summary>The approved order's take profit: reduce-only, triggered at its target.</summary>
@@ -90,7 +95,7 @@ public sealed record Order(
     {
         ArgumentNullException.ThrowIfNull(approved);
         return new(ClientOrderIds.Require(clientOrderId), approved.Symbol, approved.Side == Side.Long ? OrderSide.Sell : OrderSide.Buy,
-            OrderType.TakeProfitMarket, OrderPurpose.TakeProfit, approved.Lots, null, approved.TakeProfitPrice, true, approved.TakeProfitPrice);
+            OrderType.TakeProfitMarket, OrderPurpose.TakeProfit, approved.Lots, null, approved.TakeProfitPrice, true, approved.TakeProfitPrice, Leverage: approved.Leverage);
     }
 
     /// <summary>A market order that closes a position: the only market order there is, for emergency stops.</summary>
@@ -194,6 +199,22 @@ public static partial class ClientOrderIds
         }
 
         return value;
+    }
+
+    /// <summary>The decision an id made by <see cref="For"/> belongs to (everything before its purpose letter), or null for any other id.</summary>
+    public static string? Decision(string clientOrderId)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        var dash = clientOrderId.LastIndexOf('-');
+        return dash > 0 && DecisionTime(clientOrderId) is not null ? clientOrderId[..dash] : null;
+    }
+
+    /// <summary>The sequence number an id made by <see cref="For"/> ends with (0 for the approval's own orders), or 0.</summary>
+    public static int Sequence(string clientOrderId)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        var dash = clientOrderId.LastIndexOf('-');
+        return dash >= 0 && clientOrderId.Length > dash + 2 && int.TryParse(clientOrderId.AsSpan(dash + 2), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
     }
 
     /// <summary>The id of the order with <paramref name="purpose"/> from the same decision as <paramref name="clientOrderId"/> (the entry's stop and target).</summary>

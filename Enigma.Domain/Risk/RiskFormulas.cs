@@ -69,3 +69,45 @@ public static class RiskFormulas
 
     private static int Sign(Side side) => side == Side.Long ? 1 : -1;
 }
+
+/// <summary>The staircase's three parameters (the seed's TRAIL_ACTIVATION, STEP_SIZE and TRAIL_DISTANCE, ROI percent).</summary>
+public sealed record TrailingStopParameters(decimal ActivationRoi, decimal StepRoi, decimal DistanceRoi)
+{
+    public static TrailingStopParameters From(RiskParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new(parameters.TrailActivationRoi, parameters.TrailStepRoi, parameters.TrailDistanceRoi);
+    }
+}
+
+/// <summary>
+/// When the staircase moves a working stop: live (the Execution agent, on each closed candle) and in backtests, the
+/// same call on the same prices.
+/// </summary>
+public static class TrailingStops
+{
+    /// <summary>
+    /// The stop the staircase asks for once the market is at <paramref name="price"/>, rounded to the tick on the
+    /// safe side, when it is tighter than <paramref name="currentStop"/>; null when the stop stays (it never moves back).
+    /// </summary>
+    public static decimal? Next(ContractSpec contract, Side side, decimal entry, decimal leverage, decimal currentStop, decimal price, TrailingStopParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (entry <= 0 || leverage <= 0 || price <= 0)
+        {
+            return null;
+        }
+
+        var sign = side == Side.Long ? 1 : -1;
+        var roi = sign * (price - entry) / entry * leverage * 100;
+        var candidate = RiskFormulas.TrailingStop(side, entry, leverage, currentStop, roi, parameters.ActivationRoi, parameters.StepRoi, parameters.DistanceRoi);
+        if (candidate == currentStop)
+        {
+            return null; // below the activation, or no stair higher than the stop: rounding alone is no move
+        }
+
+        var rounded = contract.RoundStopPrice(side, candidate);
+        return sign * (rounded - currentStop) > 0 && sign * (price - rounded) > 0 ? rounded : null;
+    }
+}

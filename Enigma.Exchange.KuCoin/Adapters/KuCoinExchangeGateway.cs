@@ -57,6 +57,12 @@ public sealed class KuCoinExchangeGateway(KuCoinRestClient client) : IExchangeGa
 
     public async Task<long> PositionLotsAsync(string symbol, CancellationToken ct) => (await client.GetPositionAsync(symbol, ct).ConfigureAwait(false)).Lots;
 
+    /// <summary>KuCoin writes funding positive when received; the port says what was paid.</summary>
+    public async Task<IReadOnlyList<ExchangeFundingReport>> FundingAfterAsync(string symbol, long afterMs, CancellationToken ct) =>
+        (await client.GetFundingHistoryAsync(symbol, afterMs, ct).ConfigureAwait(false))
+            .Select(f => new ExchangeFundingReport(f.TimeMs, f.FundingRate, f.MarkPrice, f.PositionLots, -f.Funding))
+            .ToArray();
+
     private static ExchangeOrderReport Report(KuCoinOrder o) => new(o.Id, o.ClientOid, o.Lots, o.FilledLots, o.IsActive, o.CancelExist);
 
     /// <summary>

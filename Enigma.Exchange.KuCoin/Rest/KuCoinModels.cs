@@ -128,6 +128,21 @@ public sealed record KuCoinFill(
     }
 }
 
+/// <summary>
+/// One of the account's own funding settlements (GET /api/v1/funding-history): <see cref="Funding"/> is positive when
+/// the position received it, as KuCoin writes it.
+/// </summary>
+public sealed record KuCoinFunding(string Id, string Symbol, long TimeMs, decimal FundingRate, decimal MarkPrice, long PositionLots, decimal Funding)
+{
+    internal static KuCoinFunding Parse(JsonElement f)
+    {
+        const string What = "funding payment";
+        return new(
+            Text(f, "id") ?? (Long(f, "id") ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture), RequiredText(f, "symbol", What), Millis(f, "timePoint") ?? throw new KuCoinProtocolException("A funding payment has no timePoint."),
+            Decimal(f, "fundingRate") ?? 0, Decimal(f, "markPrice") ?? 0, Long(f, "positionQty") ?? 0, RequiredDecimal(f, "funding", What));
+    }
+}
+
 /// <summary>A position in one-way mode (section 4.7): <see cref="Lots"/> signed, long &gt; 0.</summary>
 public sealed record KuCoinPosition(
     string Symbol, long Lots, decimal AverageEntry, decimal MarkPrice, decimal UnrealisedPnl, decimal RealisedPnl, decimal Margin, decimal LiquidationPrice, decimal Leverage, string MarginMode)

@@ -424,6 +424,31 @@ public sealed class KuCoinRestClient
         return KuCoinPage.Items(await SendAsync(HttpMethod.Get, "/api/v1/fills?" + string.Join('&', query), null, true, EndpointGroup.Trading, ct).ConfigureAwait(false), KuCoinFill.Parse);
     }
 
+    /// <summary>
+    /// The account's funding settlements on <paramref name="symbol"/> after <paramref name="afterMs"/>, oldest first,
+    /// every page of them (cursor style: forward from the last one read).
+    /// </summary>
+    public async Task<IReadOnlyList<KuCoinFunding>> GetFundingHistoryAsync(string symbol, long afterMs, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(symbol);
+        var all = new List<KuCoinFunding>();
+        var from = afterMs + 1;
+        for (var page = 0; page < 100; page++)
+        {
+            var data = await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"/api/v1/funding-history?symbol={Uri.EscapeDataString(symbol)}&startAt={from}&forward=true&maxCount=100"), null, true, EndpointGroup.Account, ct).ConfigureAwait(false);
+            var items = data.TryGetProperty("dataList", out var list) && list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(KuCoinFunding.Parse).OrderBy(f => f.TimeMs).ToList() : [];
+            all.AddRange(items.Where(f => f.TimeMs > afterMs && all.All(seen => seen.Id != f.Id)));
+            if (items.Count == 0 || !(data.TryGetProperty("hasMore", out var more) && more.ValueKind == JsonValueKind.True))
+            {
+                break;
+            }
+
+            from = items[^1].TimeMs + 1;
+        }
+
+        return all;
+    }
+
     // ----- Account --------------------------------------------------------------------------------------------------
 
     /// <summary>The symbol's position; a flat one reads as zero lots whichever way the exchange says it (section 4.7).</summary>
@@ -463,9 +488,19 @@ public sealed class KuCoinRestClient
         }
 
         var measured = Interlocked.Read(ref _clockMeasuredAtMs);
-        if (measured == long.MinValue || _time.GetUtcNow().ToUnixTimeMilliseconds() - measured > _options.ClockRefreshEvery.TotalMilliseconds)
+        if ((measured == long.MinValue || _time.GetUtcNow().ToUnixTimeMilliseconds() - measured > _options.ClockRefreshEvery.TotalMilliseconds)
+            && _limiter.BlockedFor(KuCoinEndpoints.Cost("GET", "/api/v1/timestamp", false).Pool) == TimeSpan.Zero)
         {
-            await SyncClockAsync(ct).ConfigureAwait(false);
+            // KuCoin's clock is read from the public pool: when market data has used that up, or the read fails, the
+            // signed call (a stop, a cancel) goes now with the last offset (none yet: the machine's clock) rather
+            // than wait for the pool; a clock that is off then answers 400002, which measures again below.
+            try
+            {
+                await SyncClockAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsVenueFailure(e) && e is not KuCoinProtocolException && !ct.IsCancellationRequested)
+            {
+            }
         }
 
         try

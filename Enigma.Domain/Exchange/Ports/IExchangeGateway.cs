@@ -8,6 +8,9 @@ public sealed record ExchangeOrderReport(string ExchangeOrderId, string ClientOr
 /// <summary>A fill as the exchange reports it.</summary>
 public sealed record ExchangeFillReport(string TradeId, string ExchangeOrderId, long Lots, decimal Price, decimal Fee, Liquidity Liquidity, long TimeMs);
 
+/// <summary>A funding settlement of the account's position: <paramref name="Paid"/> is what it paid (negative when it received).</summary>
+public sealed record ExchangeFundingReport(long TimeMs, decimal FundingRate, decimal MarkPrice, long PositionLots, decimal Paid);
+
 /// <summary>The result of sending an order: the exchange's id, or a refusal that a retry would not change.</summary>
 public sealed record PlacementOutcome(string? ExchangeOrderId, string? Refusal)
 {
@@ -38,6 +41,9 @@ public interface IExchangeGateway
 
     /// <summary>The signed position in lots (long &gt; 0).</summary>
     Task<long> PositionLotsAsync(string symbol, CancellationToken ct);
+
+    /// <summary>The account's funding settlements on the symbol after <paramref name="afterMs"/>, oldest first.</summary>
+    Task<IReadOnlyList<ExchangeFundingReport>> FundingAfterAsync(string symbol, long afterMs, CancellationToken ct);
 }
 
 /// <summary>

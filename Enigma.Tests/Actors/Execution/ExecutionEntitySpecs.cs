@@ -16,61 +16,11 @@ using Enigma.Tests.Support;
 namespace Enigma.Tests.Actors.Execution;
 
 /// <summary>The Execution entity on a real SQLite journal, trading against the simulator through the real client.</summary>
-public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+public sealed class ExecutionEntitySpecs() : ExecutionEntityTestKit("execution-specs")
 {
-    private static readonly ContractSpec Xbt = KnownContracts.Find("XBTUSDTM")!;
-    private static readonly ExecutionSettings Fast = new() { SnapshotEvery = 2, PollInterval = TimeSpan.FromMilliseconds(50), ReconcileRetry = TimeSpan.FromMilliseconds(200) };
-    private readonly TemporaryFolder _folder;
-    private SimulatorHarness _sim = null!;
-
-    public ExecutionEntitySpecs()
-        : this(TestFiles.TemporaryFolder())
-    {
-    }
-
-    private ExecutionEntitySpecs(TemporaryFolder folder)
-        : base(EnigmaConfig.SqliteJournal(Path.Combine(folder.Path, "journal.db")), "execution-specs")
-    {
-        _folder = folder;
-    }
-
-    public async Task InitializeAsync() => _sim = await SimulatorHarness.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _sim.DisposeAsync();
-
-        // The entities write their journal into the folder: they stop before the folder goes.
-        await Sys.Terminate();
-        _folder.Dispose();
-    }
-
-    private KuCoinExchangeGateway Gateway(HttpMessageHandler? handler = null) => new KuCoinExchangeGateway(_sim.Client(handler: handler));
+    private KuCoinExchangeGateway Gateway(HttpMessageHandler? handler = null) => new KuCoinExchangeGateway(Sim.Client(handler: handler));
 
     private IActorRef Start(IExchangeGateway gateway) => Sys.ActorOf(ExecutionEntity.Props(Xbt, gateway, Fast));
-
-    private async Task<ExecutionStatus> StatusAsync(IActorRef entity) => await entity.Ask<ExecutionStatus>(GetExecutionStatus.Instance, TimeSpan.FromSeconds(5));
-
-    private async Task<ExecutionStatus> WaitForAsync(IActorRef entity, Func<ExecutionStatus, bool> condition, string what)
-    {
-        ExecutionStatus? last = null;
-        await AwaitConditionAsync(async () => condition(last = await StatusAsync(entity)), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20), what);
-        return last!;
-    }
-
-    private async Task StopAsync(IActorRef entity)
-    {
-        Watch(entity);
-        Sys.Stop(entity);
-        await ExpectTerminatedAsync(entity);
-    }
-
-    private async Task<SizedOrder> ApprovalAsync(decimal entryFactor, long lots = 2)
-    {
-        var ticker = await _sim.Client().GetTickerAsync(Xbt.Symbol);
-        var entry = Xbt.FloorToTick(ticker.BestAsk * entryFactor);
-        return new SizedOrder(Xbt.Symbol, Side.Long, lots, 5, entry, Xbt.CeilingToTick(entry * 0.95m), Xbt.FloorToTick(entry * 1.05m), entry * 0.8m, entry * lots * Xbt.Multiplier / 5, 10, 1);
-    }
 
     [Fact]
     public async Task Execution_entity_must_place_an_approved_order_record_its_fill_and_rebuild_the_position_after_restart()
@@ -84,7 +34,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         Assert.Equal(PlacementStatus.Accepted, result.Status);
         var filled = await WaitForAsync(entity, s => s.State.Position.Lots == 2, "the fill is recorded");
         Assert.Equal(3, filled.State.Orders.Count);
-        Assert.Equal(2, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
+        Assert.Equal(2, (await Sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
 
         var again = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
         Assert.Equal(PlacementStatus.Duplicate, again.Status);
@@ -94,7 +44,34 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var rebuilt = await WaitForAsync(restarted, s => s.Phase == ExecutionPhase.Ready, "the restarted entity reconciled");
         Assert.Equal(filled.State.Position, rebuilt.State.Position);
         Assert.Equal(filled.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order(), rebuilt.State.Orders.Values.Select(o => (o.ClientOrderId, o.Status, o.FilledLots)).Order());
-        Assert.Single(await _sim.Client().GetFillsAsync(symbol: Xbt.Symbol), f => f.Lots == 2);
+        Assert.Single(await Sim.Client().GetFillsAsync(symbol: Xbt.Symbol), f => f.Lots == 2);
+    }
+
+    [Fact]
+    public async Task Execution_entity_must_record_each_funding_settlement_the_exchange_charged_once()
+    {
+        var entity = Sys.ActorOf(ExecutionEntity.Props(Xbt, Gateway(), Fast with { FundingCheckEvery = TimeSpan.FromMilliseconds(200) }));
+        await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
+        Assert.Equal(PlacementStatus.Accepted, (await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(await ApprovalAsync(1.001m), 1_751_562_300_000), TimeSpan.FromSeconds(10))).Status);
+        await WaitForAsync(entity, s => s.State.Position.Lots == 2, "the position is open");
+
+        // Past a settlement (04:00, 12:00 or 20:00 UTC of the replay): the exchange charges the position.
+        var client = Sim.Client();
+        for (var i = 0; i < 20 && (await client.GetFundingHistoryAsync(Xbt.Symbol, 0)).Count == 0; i++)
+        {
+            Sim.Server.Step(TimeSpan.FromHours(1));
+        }
+
+        var charged = Assert.Single(await client.GetFundingHistoryAsync(Xbt.Symbol, 0));
+        var status = await WaitForAsync(entity, s => s.State.Position.FundingPaid != 0, "the settlement is in the journal");
+        Assert.Equal(-charged.Funding, status.State.Position.FundingPaid);
+        Assert.Equal(charged.TimeMs, status.State.LastFundingMs);
+
+        // Replayed from the journal after a restart: the same settlement, once.
+        await StopAsync(entity);
+        var restarted = Sys.ActorOf(ExecutionEntity.Props(Xbt, Gateway(), Fast));
+        var rebuilt = await WaitForAsync(restarted, s => s.Phase == ExecutionPhase.Ready, "the restarted entity reconciled");
+        Assert.Equal(-charged.Funding, rebuilt.State.Position.FundingPaid);
     }
 
     [Fact]
@@ -124,7 +101,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     {
         var entity = Start(Gateway());
         await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Ready, "the entity is ready");
-        var book = await _sim.Client().GetBookSnapshotAsync(Xbt.Symbol);
+        var book = await Sim.Client().GetBookSnapshotAsync(Xbt.Symbol);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         entity.Tell(new BookTop(Xbt.Symbol, [.. book.Bids.Take(10)], [.. book.Asks.Take(10)], now));
 
@@ -132,7 +109,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var approval = await ApprovalAsync(1.001m);
         var placed = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_300_000), TimeSpan.FromSeconds(10));
         Assert.Equal(PlacementStatus.Accepted, placed.Status);
-        var entry = (await _sim.Client().GetOrderByClientOidAsync(placed.ClientOrderId))!;
+        var entry = (await Sim.Client().GetOrderByClientOidAsync(placed.ClientOrderId))!;
         Assert.Equal(book.Bids[8].Price, entry.Price);
 
         // A book whose 9th level is 1% from mid: SLIPPAGE_EXCEEDED, and nothing reaches the exchange.
@@ -142,7 +119,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var refused = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_600_000), TimeSpan.FromSeconds(10));
         Assert.Equal(PlacementStatus.Refused, refused.Status);
         Assert.StartsWith("SLIPPAGE_EXCEEDED: ", refused.Detail, StringComparison.Ordinal);
-        Assert.Null(await _sim.Client().GetOrderByClientOidAsync(refused.ClientOrderId));
+        Assert.Null(await Sim.Client().GetOrderByClientOidAsync(refused.ClientOrderId));
     }
 
     [Fact]
@@ -162,8 +139,8 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         entity.Tell(new CandleClosed(Xbt.Symbol, candle with { OpenTimeMs = decided + 600_000 }));
         var cancelled = await WaitForAsync(entity, s => s.State.Orders.Values.All(o => o.Status == OrderStatus.Cancelled), "the expired entry and its siblings are cancelled");
         Assert.Equal(3, cancelled.State.Orders.Count);
-        Assert.Empty(await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
-        Assert.Empty(await _sim.Client().GetStopOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await Sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await Sim.Client().GetStopOrdersAsync(Xbt.Symbol));
         Assert.Equal(ClientOrderIds.For(Xbt.Symbol, decided, OrderPurpose.StopLoss), ClientOrderIds.Sibling(placed.ClientOrderId, OrderPurpose.StopLoss));
     }
 
@@ -176,13 +153,8 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         Assert.Equal(PlacementStatus.Accepted, (await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(approval, 1_751_562_600_000), TimeSpan.FromSeconds(10))).Status);
         await StopAsync(entity);
 
-        var client = _sim.Client();
-        for (var i = 0; i < 288 && (await client.GetPositionAsync(Xbt.Symbol)).Lots == 0; i++)
-        {
-            _sim.Server.Step(TimeSpan.FromMinutes(5));
-        }
-
-        Assert.Equal(1, (await client.GetPositionAsync(Xbt.Symbol)).Lots);
+        await StepUntilFilledAsync();
+        Assert.Equal(1, (await Sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
         var restarted = Start(Gateway());
         var status = await WaitForAsync(restarted, s => s.Phase != ExecutionPhase.Reconciling && s.Phase != ExecutionPhase.Recovering, "reconciliation ended");
         Assert.Equal(ExecutionPhase.Ready, status.Phase);
@@ -195,7 +167,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     public async Task Execution_entity_must_stay_closed_when_reconciliation_cannot_prove_the_position()
     {
         // Someone traded the symbol behind the journal's back.
-        await _sim.Client().PlaceOrderAsync(new KuCoinOrderRequest { ClientOid = "manual-1", Symbol = Xbt.Symbol, Side = "buy", Type = "market", Lots = 3, Leverage = 2 });
+        await Sim.Client().PlaceOrderAsync(new KuCoinOrderRequest { ClientOid = "manual-1", Symbol = Xbt.Symbol, Side = "buy", Type = "market", Lots = 3, Leverage = 2 });
 
         var entity = Start(Gateway());
         var status = await WaitForAsync(entity, s => s.Phase == ExecutionPhase.Closed, "the entity refuses to open");
@@ -203,7 +175,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
 
         var refused = await entity.Ask<OrderPlacementResult>(new PlaceApprovedOrder(await ApprovalAsync(0.99m), 1_751_563_000_000), TimeSpan.FromSeconds(10));
         Assert.Equal(PlacementStatus.NotReady, refused.Status);
-        Assert.Equal(3, (await _sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
+        Assert.Equal(3, (await Sim.Client().GetPositionAsync(Xbt.Symbol)).Lots);
     }
 
     [Fact]
@@ -219,7 +191,7 @@ public sealed class ExecutionEntitySpecs : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var restarted = Start(Gateway());
         var status = await WaitForAsync(restarted, s => s.Phase == ExecutionPhase.Ready, "reconciled");
         Assert.All(status.State.Orders.Values, o => Assert.Equal(OrderStatus.Rejected, o.Status));
-        Assert.Empty(await _sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
-        Assert.Empty(await _sim.Client().GetStopOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await Sim.Client().GetOpenOrdersAsync(Xbt.Symbol));
+        Assert.Empty(await Sim.Client().GetStopOrdersAsync(Xbt.Symbol));
     }
 }
