@@ -4,6 +4,7 @@ namespace Enigma.Exchange.Simulator;
 internal sealed class FaultInjector
 {
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _injected = new(StringComparer.Ordinal);
     private Random _random;
 
     public FaultInjector(FaultSettings settings)
@@ -14,6 +15,26 @@ internal sealed class FaultInjector
     }
 
     public FaultSettings Settings { get; private set; }
+
+    /// <summary>How many of each fault were injected since the start, by kind (rateLimited, serverErrors, lostReplies, webSocketDrops).</summary>
+    public IReadOnlyDictionary<string, long> Injected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new SortedDictionary<string, long>(_injected, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public void Count(string kind, long times = 1)
+    {
+        lock (_gate)
+        {
+            _injected[kind] = _injected.GetValueOrDefault(kind) + times;
+        }
+    }
 
     public void Change(FaultSettings settings)
     {

@@ -27,6 +27,12 @@ public sealed record FaultSettings
     /// <summary>Share of REST requests answered with HTTP 500 and code 500000.</summary>
     public double ServerErrorShare { get; init; }
 
+    /// <summary>
+    /// Share of REST requests that are carried out (an order placed, a cancel done) and then never answered: the
+    /// connection is cut before the reply, so the client cannot know the outcome.
+    /// </summary>
+    public double LostReplyShare { get; init; }
+
     /// <summary>Added to every REST reply.</summary>
     public int LatencyMs { get; init; }
 
@@ -56,6 +62,7 @@ public sealed record FaultSettings
 
         Share(RateLimitShare, "rateLimitShare");
         Share(ServerErrorShare, "serverErrorShare");
+        Share(LostReplyShare, "lostReplyShare");
         Share(SkipLevel2Share, "skipLevel2Share");
         Share(MalformedFrameShare, "malformedFrameShare");
         if (RateLimitResetMs is < 0 or > 30_000)

@@ -62,6 +62,9 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>The replay's market time, in UTC epoch milliseconds.</summary>
     public long MarketTimeMs => _venue.Clock.NowMs;
 
+    /// <summary>The venue itself, for a checker that reads every order and fill after a run (specs).</summary>
+    internal SimulatorVenue Venue => _venue;
+
     public IEnumerable<string> Symbols => _venue.Feed.Symbols;
 
     public int WebSocketSessions => _hub.SessionCount;
@@ -112,6 +115,8 @@ public sealed class SimulatorServer : IAsyncDisposable
         {
             session.Abort();
         }
+
+        _faults.Count("webSocketDrops", sessions.Count);
 
         return sessions.Count;
     }
@@ -225,17 +230,26 @@ public sealed class SimulatorServer : IAsyncDisposable
         {
             reply = ApiReply.Fail("429000", "Too Many Requests (injected fault)", 429);
             (remaining, resetMs) = (0, faults.RateLimitResetMs);
+            _faults.Count("rateLimited");
         }
 
         if (reply is null && _faults.Roll(faults.ServerErrorShare))
         {
             reply = ApiReply.Fail("500000", "Internal Server Error (injected fault)", 500);
+            _faults.Count("serverErrors");
         }
 
         if (reply is null)
         {
             var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
             reply = route!.Handle(new ApiRequest(request.Method, path, query, body, account, values!, request.Host.Host));
+            if (_faults.Roll(faults.LostReplyShare))
+            {
+                // Done, and never answered: the client learns nothing of the outcome.
+                _faults.Count("lostReplies");
+                context.Abort();
+                return;
+            }
         }
 
         var response = context.Response;
@@ -412,6 +426,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             symbols = Symbols,
             webSocketSessions = WebSocketSessions,
             faults = _faults.Settings,
+            faultsInjected = _faults.Injected,
         },
         AdminJson.Options);
 
@@ -423,7 +438,11 @@ public sealed class SimulatorServer : IAsyncDisposable
             await _pump.ConfigureAwait(false);
         }
 
-        DropWebSockets();
+        foreach (var session in _hub.Sessions.ToList())
+        {
+            session.Abort(); // closing, not a fault: not counted
+        }
+
         _venue.CloseLog();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
