@@ -62,9 +62,6 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>The replay's market time, in UTC epoch milliseconds.</summary>
     public long MarketTimeMs => _venue.Clock.NowMs;
 
-    /// <summary>The venue itself, for a checker that reads every order and fill after a run (specs).</summary>
-    internal SimulatorVenue Venue => _venue;
-
     public IEnumerable<string> Symbols => _venue.Feed.Symbols;
 
     public int WebSocketSessions => _hub.SessionCount;

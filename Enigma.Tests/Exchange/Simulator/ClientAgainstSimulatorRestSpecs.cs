@@ -186,6 +186,26 @@ public sealed class ClientAgainstSimulatorRestSpecs
     }
 
     [Fact]
+    public async Task The_simulators_lost_reply_switch_carries_the_order_out_and_cuts_the_connection_and_the_client_places_it_once()
+    {
+        await using var sim = await SimulatorHarness.StartAsync();
+        var client = sim.Client();
+        var ticker = await client.GetTickerAsync("XBTUSDTM");
+        var order = new KuCoinOrderRequest { ClientOid = "once-3", Symbol = "XBTUSDTM", Side = "buy", Lots = 1, Price = decimal.Round(ticker.BestBid * 0.9m, 1), Leverage = 3 };
+
+        sim.Server.SetFaults(new FaultSettings { LostReplyShare = 1 });
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PlaceOrderOnceAsync(order));
+        sim.Server.SetFaults(FaultSettings.None);
+
+        // Every attempt was carried out and never answered: the order exists once (the later ones were refused as
+        // the same clientOid), and a client (a fresh one: the first one's breaker opened) finds it.
+        var fresh = sim.Client();
+        var open = await fresh.GetOpenOrdersAsync("XBTUSDTM");
+        Assert.Equal("once-3", Assert.Single(open).ClientOid);
+        Assert.Equal(Assert.Single(open).Id, (await fresh.PlaceOrderOnceAsync(order)).OrderId);
+    }
+
+    [Fact]
     public async Task A_placement_that_never_arrived_is_sent_again_with_the_same_clientOid()
     {
         await using var sim = await SimulatorHarness.StartAsync();
